@@ -1,0 +1,36 @@
+import { UsageError } from './errors.js';
+
+/** An inclusive range of bucket numbers. */
+export interface BucketRange {
+  bucketMin: number;
+  bucketMax: number;
+}
+
+/** Parses a non-negative decimal integer option; anything else is a UsageError naming the option. */
+export function parseCount(text: string, option: string, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const bounds = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
+    throw new UsageError(`invalid ${option} "${text}": use a whole number ${bounds}`);
+  }
+  return value;
+}
+
+/** Parses `A-B` or `A` (one bucket) against BUCKET_TOTAL: decimal, A <= B, B < bucketTotal. */
+export function parseBucketRange(text: string, bucketTotal: number): BucketRange {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(text);
+  if (!match) {
+    throw new UsageError(`invalid --range "${text}": use A-B or A with decimal bucket numbers, such as 0-99 or 7`);
+  }
+  const bucketMin = Number(match[1]);
+  const bucketMax = Number(match[2] ?? match[1]);
+  if (bucketMin > bucketMax) {
+    throw new UsageError(`invalid --range "${text}": the first bucket is greater than the last; write it as ${bucketMax}-${bucketMin}`);
+  }
+  if (bucketMax >= bucketTotal) {
+    throw new UsageError(
+      `invalid --range "${text}": buckets run from 0 to ${bucketTotal - 1} (BUCKET_TOTAL=${bucketTotal}); choose a range within them`,
+    );
+  }
+  return { bucketMin, bucketMax };
+}

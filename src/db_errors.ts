@@ -1,0 +1,66 @@
+import { CheckError } from './errors.js';
+import type { DbConfig } from './db_config.js';
+
+interface DriverError {
+  code?: string;
+  errno?: number;
+  sqlMessage?: string;
+  message?: string;
+}
+
+/** Removes the password from a driver message, in case a server or driver ever echoes it. */
+function withoutSecret(text: string, config: DbConfig): string {
+  return config.password === '' ? text : text.split(config.password).join('***');
+}
+
+/** Names a missing table from "Table 'db.tbl' doesn't exist". */
+function missingTable(message: string): string {
+  return /Table '(?:[^'.]*\.)?([^']*)' doesn't exist/.exec(message)?.[1] ?? 'a required table';
+}
+
+/** Turns a driver or server error into one operator-facing line (exit 3) that says what failed and what to check. */
+export function describeDbError(error: unknown, config: DbConfig): CheckError {
+  const e = (error ?? {}) as DriverError;
+  const server = `${config.host}:${config.port}`;
+  const detail = withoutSecret(String(e.sqlMessage ?? e.message ?? error).split('\n')[0] ?? '', config);
+  let line: string;
+  switch (e.code) {
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      line = `cannot reach the database server at ${server} (${e.code}); check DB_HOST and DB_PORT and that the server is running`;
+      break;
+    case 'ETIMEDOUT':
+      line = `timed out connecting to the database server at ${server}; check DB_HOST, DB_PORT and the network path`;
+      break;
+    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_DBACCESS_DENIED_ERROR':
+      line = `access denied for database user "${config.user}" on ${server}; check DB_USER, DB_PASSWORD and the user's grants`;
+      break;
+    case 'ER_BAD_DB_ERROR':
+      line = `database "${config.database}" does not exist on ${server}; check DB_NAME`;
+      break;
+    case 'ER_NO_SUCH_TABLE':
+      line = `table ${missingTable(detail)} does not exist in database "${config.database}"; this does not look like the monitor's database, check DB_NAME`;
+      break;
+    case 'ER_TABLEACCESS_DENIED_ERROR':
+    case 'ER_COLUMNACCESS_DENIED_ERROR':
+      line = `database user "${config.user}" may not read what the report needs (${detail}); grant SELECT on jetpack_monitor_sites and jetmon_events`;
+      break;
+    case 'ER_BAD_FIELD_ERROR':
+      line = `the schema of database "${config.database}" lacks a column the report reads (${detail}); check that it is the monitor's database`;
+      break;
+    case 'PROTOCOL_CONNECTION_LOST':
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ER_SERVER_SHUTDOWN':
+    case 'ER_CONNECTION_KILLED':
+      line = `the connection to ${server} was lost before the report finished (${e.code}); rerun once the server is reachable`;
+      break;
+    default:
+      line = `a database statement failed on ${server}: ${detail}${e.code ? ` (${e.code})` : ''}`;
+  }
+  return new CheckError(line);
+}

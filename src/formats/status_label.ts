@@ -1,0 +1,12 @@
+/** The legacy site_status names, as the monitor prints them. */
+const statusNames: Readonly<Record<number, string>> = {
+  0: 'SITE_DOWN',
+  1: 'SITE_RUNNING',
+  2: 'SITE_CONFIRMED_DOWN',
+};
+
+/** `1/SITE_RUNNING`, `7/UNKNOWN` for a value outside the v1 shape, or `-` when absent. */
+export function statusLabel(status: number | null | undefined): string {
+  if (status === null || status === undefined) return '-';
+  return `${status}/${statusNames[status] ?? 'UNKNOWN'}`;
+}

@@ -1,0 +1,71 @@
+import mysql from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
+import type { Sql } from 'sql-template-tag';
+import type { DbConfig } from './db_config.js';
+import { describeDbError } from './db_errors.js';
+import type { StatementTiming } from './drift_results.js';
+
+/** Runs bound statements on one connection inside one read-only, consistent snapshot. */
+export interface SnapshotSession {
+  /** Executes one bound statement as a server-side prepared statement and records its timing. */
+  select(name: string, statement: Sql): Promise<Record<string, unknown>[]>;
+  /** Per-statement timings so far, in execution order. */
+  readonly timings: StatementTiming[];
+}
+
+/** Opens a connection with exact big-number handling; any failure becomes a one-line CheckError. */
+export async function connect(config: DbConfig): Promise<Connection> {
+  try {
+    return await mysql.createConnection({
+      host: config.host,
+      port: config.port,
+      user: config.user,
+      password: config.password,
+      database: config.database,
+      connectTimeout: config.connectTimeoutMs,
+      charset: 'utf8mb4',
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+      multipleStatements: false,
+    });
+  } catch (error) {
+    throw describeDbError(error, config);
+  }
+}
+
+/**
+ * Runs `work` inside `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` at REPEATABLE READ,
+ * so every statement sees the same data; always rolls back and closes the connection.
+ */
+export async function withReadOnlySnapshot<T>(
+  config: DbConfig,
+  work: (session: SnapshotSession) => Promise<T>,
+): Promise<T> {
+  const connection = await connect(config);
+  connection.on('error', () => {
+    /* a lost connection surfaces as the failing statement's error */
+  });
+  const timings: StatementTiming[] = [];
+  const session: SnapshotSession = {
+    timings,
+    async select(name, statement) {
+      const started = performance.now();
+      const [rows] = await connection.execute({ sql: statement.sql, values: statement.values as never[] });
+      const list = rows as Record<string, unknown>[];
+      timings.push({ name, ms: Math.round((performance.now() - started) * 10) / 10, rows: list.length });
+      return list;
+    },
+  };
+  try {
+    await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    await connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    const result = await work(session);
+    await connection.query('ROLLBACK');
+    return result;
+  } catch (error) {
+    throw error instanceof Error && error.name === 'CheckError' ? error : describeDbError(error, config);
+  } finally {
+    connection.destroy();
+  }
+}

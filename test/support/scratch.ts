@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Connection } from 'mysql2/promise';
+import {
+  createScratchDatabase,
+  dropScratchDatabase,
+  insertEvents,
+  insertSites,
+  type EventFixture,
+  type SiteFixture,
+} from '../../src/fixtures/database.js';
+import { main } from '../../src/cli.js';
+
+/** A scratch database loaded with fixtures, and the environment that points the CLI at it. */
+export interface Scratch {
+  database: string;
+  connection: Connection;
+  env: NodeJS.ProcessEnv;
+}
+
+/** What one CLI run produced. */
+export interface CliRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A fixed clock for reports whose output is compared with golden files. */
+export const FIXED_NOW = new Date('2026-05-01T12:00:00.000Z');
+
+/** The environment that points a run at `database` on the test server. */
+export function envFor(database: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    DB_HOST: process.env.DB_HOST || '127.0.0.1',
+    DB_PORT: process.env.DB_PORT || '3306',
+    DB_USER: process.env.DB_USER || 'root',
+    DB_PASSWORD: process.env.DB_PASSWORD || '',
+    DB_NAME: database,
+    ...extra,
+  };
+}
+
+/** Creates a uniquely named database with the monitor's schema and fixtures, runs `body`, and always drops it. */
+export async function withScratch<T>(
+  fixture: { sites?: readonly SiteFixture[]; events?: readonly EventFixture[] },
+  body: (scratch: Scratch) => Promise<T>,
+): Promise<T> {
+  const database = `pd_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const connection = await createScratchDatabase(database);
+  try {
+    await insertSites(connection, fixture.sites ?? []);
+    await insertEvents(connection, fixture.events ?? []);
+    return await body({ database, connection, env: envFor(database) });
+  } finally {
+    await dropScratchDatabase(connection, database);
+    await connection.end();
+  }
+}
+
+/** Runs the CLI in this process with a pinned clock and captures its output. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const status = await main(args, env, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    now: () => FIXED_NOW,
+  });
+  return { status, stdout, stderr };
+}
+
+/** The built entry point, as operators and scripts run it. */
+export const builtCli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** Runs the built CLI as a separate process (needs `make build`). */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
+  const run = spawnSync(process.execPath, [builtCli, ...args], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+  return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
