@@ -27,7 +27,8 @@ function buildParser(argv: string[], env: NodeJS.ProcessEnv) {
         'Usage: $0 [--range A-B] [--limit N] [--summary-limit N] [--format text]',
         '',
         'Reports active sites whose legacy site_status projection disagrees with their open',
-        'v2 HTTP events, grouped by cause, with what to inspect before any repair. Read-only.',
+        'v2 HTTP events, grouped by cause, with what to inspect before any repair.',
+        'Read-only: it never writes.',
       ].join('\n'),
     )
     .option('range', {
@@ -53,11 +54,12 @@ function buildParser(argv: string[], env: NodeJS.ProcessEnv) {
     .strict()
     .parserConfiguration({ 'duplicate-arguments-array': false, 'parse-numbers': false, 'parse-positional-numbers': false })
     .exitProcess(false)
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    .wrap(null)
     .help()
     .version()
     .fail((message, error) => {
-      throw new UsageError(message ?? error?.message ?? 'invalid command line');
+      const text = message ?? error?.message ?? 'invalid command line';
+      throw new UsageError(`${text.charAt(0).toLowerCase()}${text.slice(1)}; see --help`);
     });
 }
 

@@ -11,6 +11,8 @@ import {
   type SiteFixture,
 } from '../../src/fixtures/database.js';
 import { main } from '../../src/cli.js';
+import { dbConfigFromEnv } from '../../src/db_config.js';
+import { loadDriftQueries, queryDrift } from '../../src/drift_queries.js';
 
 /** A scratch database loaded with fixtures, and the environment that points the CLI at it. */
 export interface Scratch {
@@ -77,4 +79,16 @@ export const builtCli = fileURLToPath(new URL('../../dist/cli.js', import.meta.u
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
   const run = spawnSync(process.execPath, [builtCli, ...args], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
   return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Runs the product's query layer (no rendering) against a scratch database. */
+export async function queryScratch(
+  scratch: Scratch,
+  request: { bucketMin: number; bucketMax: number; rowLimit?: number; summaryLimit?: number },
+) {
+  return queryDrift(dbConfigFromEnv(scratch.env), loadDriftQueries(), {
+    rowLimit: 0,
+    summaryLimit: 0,
+    ...request,
+  });
 }

@@ -1,0 +1,51 @@
+# projection-drift: every target does its own set-up (dependencies, build, database server).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+RANGE ?=
+FORMAT ?= text
+LIMIT ?= 50
+DEMO_DB ?= projection_drift_demo
+NODE_MODULES_STAMP := node_modules/.package-lock.json
+SOURCES := $(shell find src -name '*.ts') tsconfig.json
+
+.PHONY: help install build db-up drift-report demo test test-deep docs-verify typecheck clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(NODE_MODULES_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NODE_MODULES_STAMP) ## Install dependencies (npm ci)
+
+dist/cli.js: $(NODE_MODULES_STAMP) $(SOURCES)
+	npx tsc -p tsconfig.json
+	@chmod +x dist/cli.js
+
+build: dist/cli.js ## Compile src/ to dist/
+
+db-up: ## Start the local MariaDB server if it is not answering
+	@.ci/ensure-db
+
+drift-report: build ## Run the report: make drift-report RANGE=0-99 [FORMAT=text] [LIMIT=50]
+	node dist/cli.js $(if $(RANGE),--range $(RANGE)) --format $(FORMAT) --limit $(LIMIT)
+
+demo: build db-up ## Load the sample database and print the report for buckets 0-99
+	node dist/fixtures/load_demo.js $(DEMO_DB)
+	DB_HOST=$${DB_HOST:-127.0.0.1} DB_NAME=$(DEMO_DB) node dist/cli.js --range 0-99 --format $(FORMAT) --limit $(LIMIT); \
+	  status=$$?; [ $$status -le 1 ] || exit $$status
+
+typecheck: $(NODE_MODULES_STAMP) ## Type-check src/ and test/
+	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p test/tsconfig.json --noEmit
+
+test: build db-up typecheck ## Run every test against the local server
+	node --import tsx node_modules/uvu/bin.js test '\.test\.ts$$'
+
+docs-verify: build db-up ## Check that the README's example report is what the tool prints
+	node --import tsx node_modules/uvu/bin.js test 'docs_example\.test\.ts$$'
+
+clean: ## Remove build output
+	rm -rf dist

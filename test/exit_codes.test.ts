@@ -1,0 +1,105 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import mysql from 'mysql2/promise';
+import { randomBytes } from 'node:crypto';
+import { adminConnectionOptions } from '../src/fixtures/database.js';
+import { envFor, spawnCli, withScratch, type CliRun } from './support/scratch.js';
+
+/** An address where nothing listens: any attempt to connect would exit 3, so exit 2 proves nothing was queried. */
+const nowhere = envFor('jetmon_db', { DB_PORT: '1' });
+
+function assertOneLineError(run: CliRun, status: number, pattern: RegExp) {
+  assert.is(run.status, status, run.stderr);
+  assert.is(run.stdout, '');
+  const lines = run.stderr.trimEnd().split('\n');
+  assert.is(lines.length, 1, run.stderr);
+  assert.match(lines[0]!, /^projection-drift: /);
+  assert.match(lines[0]!, pattern);
+  assert.not.match(run.stderr, /\n\s+at /);
+}
+
+const badUsage: [string[], RegExp][] = [
+  [['--range', 'abc'], /invalid --range "abc"/],
+  [['--range', '9-3'], /first bucket is greater than the last/],
+  [['--range', '1-'], /invalid --range "1-"/],
+  [['--range=-1-3'], /invalid --range "-1-3"/],
+  [['--range', '0x1-0x5'], /invalid --range "0x1-0x5"/],
+  [['--range', '1.5-2'], /invalid --range "1.5-2"/],
+  [['--range', '0-1000'], /buckets run from 0 to 999/],
+  [['--range', '5', '--bucket-total', '5'], /buckets run from 0 to 4 \(BUCKET_TOTAL=5\)/],
+  [['--limit', '-1'], /invalid --limit "-1"/],
+  [['--limit', '1.5'], /invalid --limit "1.5"/],
+  [['--summary-limit', 'x'], /invalid --summary-limit "x"/],
+  [['--bucket-total', '0'], /invalid --bucket-total "0"/],
+  [['--format', 'xml'], /invalid --format "xml"/],
+  [['--colour'], /unknown argument: colour; see --help/i],
+  [["extra"], /unknown argument: extra; see --help/],
+];
+
+for (const [args, pattern] of badUsage) {
+  test(`exit 2 before any connection: ${args.join(' ')}`, () => {
+    assertOneLineError(spawnCli(args, nowhere), 2, pattern);
+  });
+}
+
+test('exit 2 for a malformed BUCKET_TOTAL or DB_PORT', () => {
+  assertOneLineError(spawnCli([], { ...nowhere, BUCKET_TOTAL: 'many' }), 2, /invalid BUCKET_TOTAL "many"/);
+  assertOneLineError(spawnCli([], { ...nowhere, DB_PORT: 'db' }), 2, /invalid DB_PORT "db"/);
+});
+
+test('exit 3 when the server cannot be reached', () => {
+  assertOneLineError(spawnCli(['--range', '0'], nowhere), 3, /could not check: cannot reach the database server at 127\.0\.0\.1:1 .*check DB_HOST and DB_PORT/);
+});
+
+test('exit 3 on access denied, naming the user and never the password', async () => {
+  const admin = await mysql.createConnection(adminConnectionOptions());
+  const user = `pd_denied_${randomBytes(3).toString('hex')}`;
+  try {
+    await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'right-password'`);
+    const secret = 'Sup3r-Secret-Value';
+    const run = spawnCli(['--range', '0'], envFor('test', { DB_USER: user, DB_PASSWORD: secret }));
+    assertOneLineError(run, 3, new RegExp(`access denied for database user "${user}"`));
+    assert.not.ok(run.stderr.includes(secret));
+  } finally {
+    await admin.query(`DROP USER IF EXISTS '${user}'@'%'`);
+    await admin.end();
+  }
+});
+
+test('exit 3 when the database does not exist', () => {
+  assertOneLineError(spawnCli(['--range', '0'], envFor('pd_no_such_database')), 3, /database "pd_no_such_database" does not exist/);
+});
+
+test('exit 3 naming the table when the database is not the monitor\'s', async () => {
+  await withScratch({}, async ({ connection, database, env }) => {
+    await connection.query('DROP TABLE jetmon_events');
+    const run = spawnCli(['--range', '0'], env);
+    assertOneLineError(run, 3, new RegExp(`table jetmon_events does not exist in database "${database}"; this does not look like the monitor's database`));
+  });
+});
+
+test('exit 1 on drift and 0 without, from the real process', async () => {
+  await withScratch({ sites: [{ blogId: 1, bucket: 0, siteStatus: 0 }, { blogId: 2, bucket: 1, siteStatus: 1 }] }, async ({ env }) => {
+    const drift = spawnCli(['--range', '0'], env);
+    assert.is(drift.status, 1);
+    assert.is(drift.stderr, '');
+    assert.match(drift.stdout, /^FAIL legacy projection drift=1 in range 0-0$/m);
+    const clean = spawnCli(['--range', '1'], env);
+    assert.is(clean.status, 0);
+    assert.match(clean.stdout, /^PASS legacy_projection_drift=0$/m);
+  });
+});
+
+test('--help lists options, environment and exit codes; --version prints the package version', async () => {
+  const help = spawnCli(['--help'], nowhere);
+  assert.is(help.status, 0);
+  for (const word of ['--range', '--limit', '--summary-limit', '--bucket-total', '--format', 'DB_HOST', 'DB_PASSWORD', 'Exit status']) {
+    assert.ok(help.stdout.includes(word), word);
+  }
+  const version = spawnCli(['--version'], nowhere);
+  assert.is(version.status, 0);
+  const { default: pkg } = await import('../package.json', { with: { type: 'json' } });
+  assert.is(version.stdout.trim(), pkg.version);
+});
+
+test.run();

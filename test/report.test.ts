@@ -1,0 +1,102 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { EventFixture, SiteFixture } from '../src/fixtures/database.js';
+import { runCli, withScratch } from './support/scratch.js';
+
+test('no drift prints the three-line pass report and exits 0', async () => {
+  const fixture = { sites: [{ blogId: 1, bucket: 3, siteStatus: 2 }], events: [{ blogId: 1, state: 'Down' }] };
+  await withScratch(fixture, async ({ env }) => {
+    const run = await runCli(['--range', '0-9'], env);
+    assert.is(run.status, 0);
+    assert.is(run.stderr, '');
+    assert.is(
+      run.stdout,
+      'INFO projection_drift_range=0-9\nINFO projection_drift_query_version=v1\nINFO legacy_projection_drift=0\nPASS legacy_projection_drift=0\n',
+    );
+  });
+});
+
+test('an empty database is clean for the default range 0..BUCKET_TOTAL-1', async () => {
+  await withScratch({}, async ({ env }) => {
+    const run = await runCli([], { ...env, BUCKET_TOTAL: '64' });
+    assert.is(run.status, 0);
+    assert.match(run.stdout, /^INFO projection_drift_range=0-63$/m);
+  });
+});
+
+/** Three groups in three buckets: 3 missing confirmed down, 2 stale down, 1 seems down missing. */
+const threeGroups = (() => {
+  const sites: SiteFixture[] = [];
+  const events: EventFixture[] = [];
+  for (const blogId of [101, 102, 103]) {
+    sites.push({ blogId, bucket: 1, siteStatus: 1 });
+    events.push({ blogId, state: 'Down' });
+  }
+  sites.push({ blogId: 201, bucket: 2, siteStatus: 0 }, { blogId: 202, bucket: 2, siteStatus: 2 });
+  sites.push({ blogId: 301, bucket: 3, siteStatus: 1 });
+  events.push({ blogId: 301, state: 'Seems Down' });
+  return { sites, events };
+})();
+
+test('hidden summary groups are reported and still counted in the cause totals', async () => {
+  await withScratch(threeGroups, async ({ env }) => {
+    const run = await runCli(['--range', '0-9', '--summary-limit', '1', '--limit', '2'], env);
+    assert.is(run.status, 1);
+    const lines = run.stdout.split('\n');
+    const summaryStart = lines.indexOf('## projection drift summary');
+    assert.equal(lines.slice(summaryStart + 2, summaryStart + 6), [
+      '1        3       1/SITE_RUNNING         2/SITE_CONFIRMED_DOWN  1           101          missing_confirmed_down_projection   Down',
+      'INFO projection_drift_summary_groups_truncated=3',
+      'INFO projection_drift_summary_rows_hidden=3',
+      lines.find((l) => l.startsWith('WARN projection_drift_cause=missing_confirmed_down_projection count=3 ')),
+    ]);
+    const causeCounts = lines.filter((l) => l.startsWith('WARN projection_drift_cause=')).map((l) => l.split(' ').slice(1, 3).join(' '));
+    assert.equal(causeCounts, [
+      'projection_drift_cause=missing_confirmed_down_projection count=3',
+      'projection_drift_cause=stale_legacy_down_projection count=2',
+      'projection_drift_cause=missing_seems_down_projection count=1',
+    ]);
+    assert.ok(lines.includes('INFO projection_drift_rows_truncated=4'));
+    assert.ok(lines.includes('FAIL legacy projection drift=6 in range 0-9'));
+    assert.not.ok(run.stdout.includes('count_changed'));
+  });
+});
+
+test('--limit 0 lists every row and --summary-limit 0 shows every group, with no truncation lines', async () => {
+  await withScratch(threeGroups, async ({ env }) => {
+    const run = await runCli(['--range', '0-9', '--limit', '0', '--summary-limit', '0'], env);
+    const lines = run.stdout.split('\n');
+    const rowsStart = lines.indexOf('## projection drift rows');
+    const blogIds = lines.slice(rowsStart + 2, rowsStart + 8).map((l) => l.split(/ +/)[0]);
+    assert.equal(blogIds, ['101', '102', '103', '201', '202', '301']);
+    assert.is(lines[rowsStart + 8], 'INFO projection_drift_repair=manual_confirmation_required');
+    assert.not.match(run.stdout, /truncated|rows_hidden/);
+  });
+});
+
+test('summary groups order by count, then bucket, site_status and expected status', async () => {
+  await withScratch(threeGroups, async ({ env }) => {
+    const run = await runCli(['--range', '0-9'], env);
+    const lines = run.stdout.split('\n');
+    const start = lines.indexOf('## projection drift summary') + 2;
+    assert.equal(lines.slice(start, start + 4).map((l) => l.split(/ +/).slice(0, 3).join(' ')), [
+      '1 3 1/SITE_RUNNING',
+      '2 1 0/SITE_DOWN',
+      '2 1 2/SITE_CONFIRMED_DOWN',
+      '3 1 1/SITE_RUNNING',
+    ]);
+  });
+});
+
+test('database strings cannot reach the terminal as control sequences and rows stay on one line', async () => {
+  const hostile = '\u001b[2J\r\n\u009b31m\u202e\u0007x';
+  const fixture = { sites: [{ blogId: 9, bucket: 1, siteStatus: 0 }], events: [{ blogId: 9, state: hostile }] };
+  await withScratch(fixture, async ({ env }) => {
+    const run = await runCli(['--range', '1'], env);
+    assert.not.match(run.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    const row = run.stdout.split('\n').find((l) => l.startsWith('9            1 '));
+    assert.ok(row?.endsWith('stale_legacy_down_projection        ?[2J???31m??x'));
+  });
+});
+
+test.run();
