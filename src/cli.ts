@@ -4,8 +4,9 @@ import { pathToFileURL } from 'node:url';
 import { dbConfigFromEnv } from './db_config.js';
 import { loadDriftQueries, queryDrift } from './drift_queries.js';
 import { CheckError, ExitCode, UsageError } from './errors.js';
-import { parseCommand } from './options.js';
-import { compileReportTemplate } from './render.js';
+import { asksForJson, parseCommand } from './options.js';
+import { compileJsonFailureTemplate, compileReportTemplate } from './render.js';
+import { writeReportFile } from './report_output.js';
 import { buildReportView } from './report_view.js';
 import { QueryDefinitionError } from './sql_loader.js';
 
@@ -16,20 +17,34 @@ export interface CliIo {
   now: () => Date;
 }
 
-/** The exit status and the one stderr line for an error; stack traces only for defects, and only on request. */
-function reportFailure(error: unknown, io: CliIo, env: NodeJS.ProcessEnv): number {
+/** The exit status and the one line that explains a failure; stack traces only for defects, and only on request. */
+function classifyFailure(error: unknown, env: NodeJS.ProcessEnv): { exitCode: number; message: string; detail: string } {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof UsageError) {
-    io.stderr(`projection-drift: ${message}\n`);
-    return ExitCode.usage;
-  }
+  if (error instanceof UsageError) return { exitCode: ExitCode.usage, message, detail: '' };
   if (error instanceof CheckError || error instanceof QueryDefinitionError) {
-    io.stderr(`projection-drift: could not check: ${message}\n`);
-    return ExitCode.couldNotCheck;
+    return { exitCode: ExitCode.couldNotCheck, message: `could not check: ${message}`, detail: '' };
   }
   const detail = env.PROJECTION_DRIFT_DEBUG && error instanceof Error ? `\n${error.stack}` : '';
-  io.stderr(`projection-drift: could not check: internal error: ${message.split('\n')[0]}; please report it${detail}\n`);
-  return ExitCode.couldNotCheck;
+  return {
+    exitCode: ExitCode.couldNotCheck,
+    message: `could not check: internal error: ${message.split('\n')[0]}; please report it`,
+    detail,
+  };
+}
+
+/** Tells stderr what failed; a JSON run also gets one JSON document on stdout, so a script never parses nothing. */
+function reportFailure(error: unknown, argv: string[], io: CliIo, env: NodeJS.ProcessEnv): number {
+  const { exitCode, message, detail } = classifyFailure(error, env);
+  io.stderr(`projection-drift: ${message}${detail}\n`);
+  if (asksForJson(argv) && !argv.some((arg) => arg === '--out' || arg.startsWith('--out='))) {
+    const kind = exitCode === ExitCode.usage ? 'usage' : 'could_not_check';
+    try {
+      io.stdout(compileJsonFailureTemplate()({ generatedAt: io.now().toISOString(), kind, exitCode, message }));
+    } catch {
+      /* a broken failure template must not hide the error already on stderr */
+    }
+  }
+  return exitCode;
 }
 
 /** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
@@ -49,11 +64,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
       rowLimit: options.rowLimit,
       summaryLimit: options.summaryLimit,
     });
-    const view = buildReportView(results, io.now());
-    io.stdout(render(view));
+    const server = { host: config.host, port: config.port, database: config.database };
+    const view = buildReportView(results, server, io.now());
+    const report = render(view);
+    if (options.out === undefined) io.stdout(report);
+    else writeReportFile(options.out, report);
     return view.ok ? ExitCode.clean : ExitCode.drift;
   } catch (error) {
-    return reportFailure(error, io, env);
+    return reportFailure(error, argv, io, env);
   }
 }
 

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import { parseBucketRange, parseCount, type BucketRange } from './bucket_range.js';
 import { UsageError } from './errors.js';
@@ -10,6 +12,8 @@ export interface ReportOptions {
   rowLimit: number;
   summaryLimit: number;
   format: Format;
+  /** Write the report to this file (atomically) instead of stdout. */
+  out: string | undefined;
 }
 
 /** What the command line asked for: a report, or help/version text already handled by yargs. */
@@ -24,7 +28,7 @@ function buildParser(argv: string[], env: NodeJS.ProcessEnv) {
     .scriptName('projection-drift')
     .usage(
       [
-        'Usage: $0 [--range A-B] [--limit N] [--summary-limit N] [--format text]',
+        'Usage: $0 [--range A-B] [--limit N] [--summary-limit N] [--format text|markdown|json] [--out PATH]',
         '',
         'Reports active sites whose legacy site_status projection disagrees with their open',
         'v2 HTTP events, grouped by cause, with what to inspect before any repair.',
@@ -42,8 +46,11 @@ function buildParser(argv: string[], env: NodeJS.ProcessEnv) {
       describe: `Number of buckets [default: $BUCKET_TOTAL or ${DEFAULT_BUCKET_TOTAL}]`,
     })
     .option('format', { type: 'string', default: 'text', describe: `Report format: ${formats.join(', ')}` })
+    .option('out', { type: 'string', describe: 'Write the report to this file, atomically, instead of stdout' })
     .example('$0 --range 0-99', 'Report buckets 0 to 99')
     .example('$0 --range 7 --limit 0', 'Report bucket 7 and list every drifting site')
+    .example('$0 --range 0-99 --format json > drift.json || [ $? -eq 1 ]', 'Gate a script: JSON on stdout, exit 1 on drift')
+    .example('$0 --range 0-99 --format markdown --out drift.md', 'Write a Markdown report for a rollout document')
     .epilog(
       [
         'Environment: DB_HOST (localhost), DB_PORT (3306), DB_USER (root), DB_PASSWORD (empty),',
@@ -86,6 +93,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   if (!formats.includes(format)) {
     throw new UsageError(`invalid --format "${args.format}": use one of ${formats.join(', ')}`);
   }
+  const out = args.out === undefined ? undefined : checkedOutPath(args.out);
   return {
     kind: 'report',
     options: {
@@ -94,6 +102,28 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       rowLimit: parseCount(args.limit, '--limit'),
       summaryLimit: parseCount(args['summary-limit'], '--summary-limit'),
       format,
+      out,
     },
   };
+}
+
+/** The --out path, refused up front (exit 2, nothing queried) when its folder does not exist. */
+function checkedOutPath(path: string): string {
+  if (path.trim() === '') throw new UsageError('invalid --out "": give a file path');
+  const folder = dirname(resolve(path));
+  let isFolder = false;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    isFolder = false;
+  }
+  if (!isFolder) throw new UsageError(`invalid --out "${path}": folder ${folder} does not exist`);
+  return path;
+}
+
+/** Whether a command line asks for JSON, read without validating it, so even a usage error can answer in JSON. */
+export function asksForJson(argv: readonly string[]): boolean {
+  return argv.some(
+    (arg, i) => arg === '--format=json' || (arg === '--format' && argv[i + 1] === 'json'),
+  );
 }

@@ -1,6 +1,13 @@
 import type { CauseTotal, DriftResults, DriftRow, StatementTiming, SummaryGroup } from './drift_results.js';
 import { countChangedNote, guidanceFor, nextStep, repairGuidance, repairMode } from './guidance.js';
 
+/** The server and database a report read, for the record (host, port and database name only). */
+export interface ServerFacts {
+  host: string;
+  port: number;
+  database: string;
+}
+
 /** A cause total with its operator guidance. */
 export interface CauseView extends CauseTotal {
   action: string;
@@ -12,6 +19,8 @@ export interface ReportView {
   generatedAt: string;
   queryVersion: string;
   range: { bucketMin: number; bucketMax: number; label: string };
+  /** Where the data came from; never credentials. */
+  server: ServerFacts;
   ok: boolean;
   driftCount: number;
   nextStep: string;
@@ -26,8 +35,8 @@ export interface ReportView {
   timings: { dbMs: number; statements: StatementTiming[] };
 }
 
-/** Builds the report view from one snapshot's results and the time the report was generated. */
-export function buildReportView(results: DriftResults, generatedAt: Date): ReportView {
+/** Builds the report view from one snapshot's results, the server it came from and the time it was generated. */
+export function buildReportView(results: DriftResults, server: ServerFacts, generatedAt: Date): ReportView {
   const label = `${results.bucketMin}-${results.bucketMax}`;
   const shownDrift = results.groups.reduce((sum, group) => sum + group.count, 0);
   const ok = results.driftCount === 0 && results.summarizedDriftRows === 0;
@@ -37,6 +46,7 @@ export function buildReportView(results: DriftResults, generatedAt: Date): Repor
     generatedAt: generatedAt.toISOString(),
     queryVersion: results.queryVersion,
     range: { bucketMin: results.bucketMin, bucketMax: results.bucketMax, label },
+    server,
     ok,
     driftCount: results.driftCount,
     nextStep,

@@ -1,0 +1,37 @@
+import type { HelperDelegate } from 'handlebars';
+import { sanitizeForTerminal } from '../sanitize.js';
+import { statusLabel } from './status_label.js';
+
+/** Characters with a meaning in GitHub-flavoured Markdown inline text or tables, and their inert forms. */
+const markdownEscapes: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '|': '\\|',
+  '`': '\\`',
+  '*': '\\*',
+  _: '\\_',
+  '[': '\\[',
+  ']': '\\]',
+  '~': '\\~',
+  '#': '\\#',
+  '!': '\\!',
+  '<': '&lt;',
+  '>': '&gt;',
+  '&': '&amp;',
+};
+
+/**
+ * Makes any text safe inside a Markdown table cell or paragraph: control characters, line breaks and
+ * bidirectional overrides become `?`, and Markdown or HTML syntax is escaped so it renders as written.
+ */
+export function markdownText(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  return sanitizeForTerminal(String(value)).replace(/[\\|`*_[\]~#!<>&]/g, (c) => markdownEscapes[c]!);
+}
+
+/** Helpers of the Markdown template. */
+export const markdownHelpers: Record<string, HelperDelegate> = {
+  md: markdownText,
+  status: (value: number | null) => statusLabel(value),
+  /** English plural for counts in sentences. */
+  plural: (count: number, singular: string, pluralForm: string) => (count === 1 ? singular : pluralForm),
+};

@@ -1,0 +1,25 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import * as assert from 'uvu/assert';
+
+const schema = JSON.parse(readFileSync(new URL('../../docs/report.schema.json', import.meta.url), 'utf8'));
+const validate = new Ajv2020.default({ allErrors: true, strict: true }).compile(schema);
+
+/** Parses a JSON report and checks it against docs/report.schema.json; returns the parsed document. */
+export function assertValidJsonReport(text: string): Record<string, any> {
+  const document = JSON.parse(text);
+  if (!validate(document)) assert.unreachable(`JSON report breaks the schema: ${JSON.stringify(validate.errors)}`);
+  return document;
+}
+
+/** Replaces measured durations with 0 so a JSON report can be compared with a golden file. */
+export function withoutTimings(json: string): string {
+  return json.replace(/("(?:db_ms|ms)": )[0-9.]+/g, '$10');
+}
+
+/** Compares output with test/golden/<name>; UPDATE_GOLDEN=1 rewrites the golden file instead. */
+export function assertGolden(name: string, actual: string): void {
+  const url = new URL(`../golden/${name}`, import.meta.url);
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(url, actual);
+  assert.fixture(actual, readFileSync(url, 'utf8'));
+}
