@@ -16,6 +16,16 @@ export function parseCount(text: string, option: string, { min = 0, max = Number
   return value;
 }
 
+/** Parses a duration in seconds (decimals allowed, such as 0.5); anything else is a UsageError naming the option. */
+export function parseSeconds(text: string, option: string, { allowZero = false } = {}): number {
+  const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(value) || value > 86_400 || (!allowZero && value === 0)) {
+    const least = allowZero ? '0 (no limit)' : 'more than 0';
+    throw new UsageError(`invalid ${option} "${text}": use a number of seconds, ${least} up to 86400, such as 10 or 0.5`);
+  }
+  return value;
+}
+
 /** Parses `A-B` or `A` (one bucket) against BUCKET_TOTAL: decimal, A <= B, B < bucketTotal. */
 export function parseBucketRange(text: string, bucketTotal: number): BucketRange {
   const match = /^(\d+)(?:-(\d+))?$/.exec(text);

@@ -56,7 +56,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
       return ExitCode.clean;
     }
     const { options } = command;
-    const config = dbConfigFromEnv(env);
+    const config = dbConfigFromEnv(env, options.limits);
     const queries = loadDriftQueries();
     const render = compileReportTemplate(options.format);
     const results = await queryDrift(config, queries, {

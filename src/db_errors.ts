@@ -18,22 +18,33 @@ function missingTable(message: string): string {
   return /Table '(?:[^'.]*\.)?([^']*)' doesn't exist/.exec(message)?.[1] ?? 'a required table';
 }
 
+/** Error numbers mysql2 has no names for: MariaDB's statement timeout and killed connection. */
+const mariadbCodes: Readonly<Record<number, string>> = { 1969: 'ER_STATEMENT_TIMEOUT', 1927: 'ER_CONNECTION_KILLED' };
+
 /** Turns a driver or server error into one operator-facing line (exit 3) that says what failed and what to check. */
 export function describeDbError(error: unknown, config: DbConfig): CheckError {
   const e = (error ?? {}) as DriverError;
+  const code = (e.errno !== undefined ? mariadbCodes[e.errno] : undefined) ?? e.code ?? '';
   const server = `${config.host}:${config.port}`;
   const detail = withoutSecret(String(e.sqlMessage ?? e.message ?? error).split('\n')[0] ?? '', config);
   let line: string;
-  switch (e.code) {
+  switch (code) {
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      line = `cannot reach the database server at ${server} (${e.code}); check DB_HOST and DB_PORT and that the server is running`;
+      line = `cannot reach the database server at ${server} (${code}); check DB_HOST and DB_PORT and that the server is running`;
       break;
     case 'ETIMEDOUT':
-      line = `timed out connecting to the database server at ${server}; check DB_HOST, DB_PORT and the network path`;
+      line = `gave up connecting to the database server at ${server} after ${config.connectTimeoutMs / 1000} s (--connect-timeout); check DB_HOST, DB_PORT and the network path`;
+      break;
+    case 'ER_QUERY_TIMEOUT':
+    case 'ER_STATEMENT_TIMEOUT':
+      line = `a statement reached the time limit of ${config.statementTimeoutSeconds} s (--statement-timeout); report a smaller --range, or raise the limit off-peak`;
+      break;
+    case 'ER_QUERY_INTERRUPTED':
+      line = `a statement was interrupted on ${server} (KILL QUERY or server shutdown); rerun the report`;
       break;
     case 'ER_ACCESS_DENIED_ERROR':
     case 'ER_DBACCESS_DENIED_ERROR':
@@ -57,10 +68,10 @@ export function describeDbError(error: unknown, config: DbConfig): CheckError {
     case 'EPIPE':
     case 'ER_SERVER_SHUTDOWN':
     case 'ER_CONNECTION_KILLED':
-      line = `the connection to ${server} was lost before the report finished (${e.code}); rerun once the server is reachable`;
+      line = `the connection to ${server} was lost before the report finished (${code}: killed, server restarted or network failure); rerun once the server is reachable`;
       break;
     default:
-      line = `a database statement failed on ${server}: ${detail}${e.code ? ` (${e.code})` : ''}`;
+      line = `a database statement failed on ${server}: ${detail}${code ? ` (${code})` : ''}`;
   }
   return new CheckError(line);
 }

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
-import { parseBucketRange, parseCount, type BucketRange } from './bucket_range.js';
+import { parseBucketRange, parseCount, parseSeconds, type BucketRange } from './bucket_range.js';
+import type { ConnectionLimits } from './db_config.js';
 import { UsageError } from './errors.js';
 import { formats, type Format } from './render.js';
 
@@ -14,6 +15,7 @@ export interface ReportOptions {
   format: Format;
   /** Write the report to this file (atomically) instead of stdout. */
   out: string | undefined;
+  limits: ConnectionLimits;
 }
 
 /** What the command line asked for: a report, or help/version text already handled by yargs. */
@@ -46,6 +48,12 @@ function buildParser(argv: string[], env: NodeJS.ProcessEnv) {
       describe: `Number of buckets [default: $BUCKET_TOTAL or ${DEFAULT_BUCKET_TOTAL}]`,
     })
     .option('format', { type: 'string', default: 'text', describe: `Report format: ${formats.join(', ')}` })
+    .option('connect-timeout', { type: 'string', default: '10', describe: 'Seconds to wait for the server to answer' })
+    .option('statement-timeout', {
+      type: 'string',
+      default: '60',
+      describe: 'Per-statement time limit on the server, in seconds (decimals allowed; 0 = none)',
+    })
     .option('out', { type: 'string', describe: 'Write the report to this file, atomically, instead of stdout' })
     .example('$0 --range 0-99', 'Report buckets 0 to 99')
     .example('$0 --range 7 --limit 0', 'Report bucket 7 and list every drifting site')
@@ -103,6 +111,10 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       summaryLimit: parseCount(args['summary-limit'], '--summary-limit'),
       format,
       out,
+      limits: {
+        connectTimeoutMs: Math.ceil(parseSeconds(args['connect-timeout'], '--connect-timeout') * 1000),
+        statementTimeoutSeconds: parseSeconds(args['statement-timeout'], '--statement-timeout', { allowZero: true }),
+      },
     },
   };
 }

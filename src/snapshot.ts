@@ -35,6 +35,21 @@ export async function connect(config: DbConfig): Promise<Connection> {
 }
 
 /**
+ * Sets the per-statement time limit of this session the way the server supports it: MariaDB's
+ * max_statement_time in seconds, MySQL's max_execution_time in milliseconds. Session variables
+ * need no privilege.
+ */
+async function applyStatementTimeout(connection: Connection, seconds: number): Promise<void> {
+  const [rows] = await connection.query('SELECT VERSION() AS version');
+  const version = String((rows as { version: string }[])[0]?.version ?? '');
+  if (/mariadb/i.test(version)) {
+    await connection.execute('SET SESSION max_statement_time = ?', [seconds]);
+  } else {
+    await connection.execute('SET SESSION max_execution_time = ?', [Math.ceil(seconds * 1000)]);
+  }
+}
+
+/**
  * Runs `work` inside `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` at REPEATABLE READ,
  * so every statement sees the same data; always rolls back and closes the connection.
  */
@@ -58,6 +73,7 @@ export async function withReadOnlySnapshot<T>(
     },
   };
   try {
+    await applyStatementTimeout(connection, config.statementTimeoutSeconds);
     await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
     const result = await work(session);
