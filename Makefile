@@ -44,6 +44,9 @@ typecheck: $(NODE_MODULES_STAMP) ## Type-check src/ and test/
 test: build db-up typecheck ## Run every test against the local server
 	node --import tsx node_modules/uvu/bin.js test '\.test\.ts$$'
 
+test-deep: build db-up ## The differential test on 5,000 random databases (about 90 s)
+	DIFFERENTIAL_RUNS=5000 node --import tsx node_modules/uvu/bin.js test 'differential\.test\.ts$$'
+
 docs-verify: build db-up ## Check that the README's example report is what the tool prints
 	node --import tsx node_modules/uvu/bin.js test 'docs_example\.test\.ts$$'
 

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
+import { parse as losslessParse } from 'lossless-json';
 import * as assert from 'uvu/assert';
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/report.schema.json', import.meta.url), 'utf8'));
@@ -22,4 +23,12 @@ export function assertGolden(name: string, actual: string): void {
   const url = new URL(`../golden/${name}`, import.meta.url);
   if (process.env.UPDATE_GOLDEN === '1') writeFileSync(url, actual);
   assert.fixture(actual, readFileSync(url, 'utf8'));
+}
+
+/** Parses JSON keeping every integer exact: integers come back as decimal strings when past 2^53, numbers otherwise. */
+export function parseExactJson(text: string): any {
+  return losslessParse(text, null, (value) => {
+    const digits = value.toString();
+    return /^-?\d+$/.test(digits) && !Number.isSafeInteger(Number(digits)) ? digits : Number(digits);
+  });
 }
