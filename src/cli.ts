@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { dbConfigFromEnv } from './db_config.js';
+import { resolveDbConfig } from './db_config.js';
 import { loadDriftQueries, queryDrift } from './drift_queries.js';
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJson, parseCommand } from './options.js';
@@ -14,7 +14,15 @@ import { QueryDefinitionError } from './sql_loader.js';
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether stderr is a terminal: progress, notices and colour appear only then. */
+  stderrIsTerminal: boolean;
   now: () => Date;
+}
+
+/** The prefix of every stderr line; red on a terminal unless NO_COLOR is set. */
+function prefix(io: CliIo, env: NodeJS.ProcessEnv): string {
+  const colour = io.stderrIsTerminal && (env.NO_COLOR === undefined || env.NO_COLOR === '');
+  return colour ? '\u001b[31mprojection-drift:\u001b[0m' : 'projection-drift:';
 }
 
 /** The exit status and the one line that explains a failure; stack traces only for defects, and only on request. */
@@ -35,7 +43,7 @@ function classifyFailure(error: unknown, env: NodeJS.ProcessEnv): { exitCode: nu
 /** Tells stderr what failed; a JSON run also gets one JSON document on stdout, so a script never parses nothing. */
 function reportFailure(error: unknown, argv: string[], io: CliIo, env: NodeJS.ProcessEnv): number {
   const { exitCode, message, detail } = classifyFailure(error, env);
-  io.stderr(`projection-drift: ${message}${detail}\n`);
+  io.stderr(`${prefix(io, env)} ${message}${detail}\n`);
   if (asksForJson(argv) && !argv.some((arg) => arg === '--out' || arg.startsWith('--out='))) {
     const kind = exitCode === ExitCode.usage ? 'usage' : 'could_not_check';
     try {
@@ -56,9 +64,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
       return ExitCode.clean;
     }
     const { options } = command;
-    const config = dbConfigFromEnv(env, options.limits);
+    const config = resolveDbConfig(options.connection, env, options.limits);
     const queries = loadDriftQueries();
     const render = compileReportTemplate(options.format);
+    if (io.stderrIsTerminal) {
+      for (const notice of options.notices) io.stderr(`projection-drift: ${notice}\n`);
+      const where = config.socket ? `socket ${config.socket}` : `${config.host}:${config.port}`;
+      io.stderr(`projection-drift: checking buckets ${options.range.bucketMin}-${options.range.bucketMax} of ${config.database} on ${where}\n`);
+    }
     const results = await queryDrift(config, queries, {
       ...options.range,
       rowLimit: options.rowLimit,
@@ -92,6 +105,7 @@ if (invokedDirectly()) {
   const status = await main(process.argv.slice(2), process.env, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    stderrIsTerminal: process.stderr.isTTY === true,
     now: () => new Date(),
   });
   process.exitCode = status;

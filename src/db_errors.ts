@@ -25,7 +25,7 @@ const mariadbCodes: Readonly<Record<number, string>> = { 1969: 'ER_STATEMENT_TIM
 export function describeDbError(error: unknown, config: DbConfig): CheckError {
   const e = (error ?? {}) as DriverError;
   const code = (e.errno !== undefined ? mariadbCodes[e.errno] : undefined) ?? e.code ?? '';
-  const server = `${config.host}:${config.port}`;
+  const server = config.socket ? `socket ${config.socket}` : `${config.host}:${config.port}`;
   const detail = withoutSecret(String(e.sqlMessage ?? e.message ?? error).split('\n')[0] ?? '', config);
   let line: string;
   switch (code) {
@@ -45,6 +45,9 @@ export function describeDbError(error: unknown, config: DbConfig): CheckError {
       break;
     case 'ER_QUERY_INTERRUPTED':
       line = `a statement was interrupted on ${server} (KILL QUERY or server shutdown); rerun the report`;
+      break;
+    case 'HANDSHAKE_NO_SSL_SUPPORT':
+      line = `the server at ${server} does not offer TLS but ssl-mode is ${config.ssl.mode}; enable TLS on the server or choose --ssl-mode preferred`;
       break;
     case 'ER_ACCESS_DENIED_ERROR':
     case 'ER_DBACCESS_DENIED_ERROR':
@@ -71,7 +74,9 @@ export function describeDbError(error: unknown, config: DbConfig): CheckError {
       line = `the connection to ${server} was lost before the report finished (${code}: killed, server restarted or network failure); rerun once the server is reachable`;
       break;
     default:
-      line = `a database statement failed on ${server}: ${detail}${code ? ` (${code})` : ''}`;
+      line = /CERT|TLS|SSL/.test(code)
+        ? `the TLS handshake with ${server} failed: ${detail} (${code}); check --ssl-ca and --ssl-mode`
+        : `a database statement failed on ${server}: ${detail}${code ? ` (${code})` : ''}`;
   }
   return new CheckError(line);
 }

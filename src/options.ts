@@ -2,11 +2,12 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import { parseBucketRange, parseCount, parseSeconds, type BucketRange } from './bucket_range.js';
-import type { ConnectionLimits } from './db_config.js';
+import { sslModes, type ConnectionFlags, type ConnectionLimits } from './db_config.js';
 import { UsageError } from './errors.js';
+import { readMonitorConfig } from './monitor_config.js';
 import { formats, type Format } from './render.js';
 
-/** Everything a report run needs from the command line and environment, validated. */
+/** Everything a report run needs from the command line, the environment and the monitor's config, validated. */
 export interface ReportOptions {
   range: BucketRange;
   bucketTotal: number;
@@ -16,54 +17,67 @@ export interface ReportOptions {
   /** Write the report to this file (atomically) instead of stdout. */
   out: string | undefined;
   limits: ConnectionLimits;
+  connection: ConnectionFlags;
+  /** Facts worth telling an operator at a terminal, such as where the range came from. */
+  notices: string[];
 }
 
-/** What the command line asked for: a report, or help/version text already handled by yargs. */
+/** What the command line asked for: a report, or help/version text already produced by yargs. */
 export type ParsedCommand = { kind: 'report'; options: ReportOptions } | { kind: 'done'; output: string };
 
 const DEFAULT_BUCKET_TOTAL = 1000;
 /** bucket_no is a SMALLINT UNSIGNED, so at most 65536 buckets exist. */
 const MAX_BUCKET_TOTAL = 65536;
 
-function buildParser(argv: string[], env: NodeJS.ProcessEnv) {
+const connectionOptionNames = ['host', 'port', 'user', 'database', 'socket', 'ssl-ca', 'ssl-cert', 'ssl-key', 'ssl-mode', 'defaults-file'] as const;
+
+function buildParser(argv: string[]) {
+  const text = <Extra extends object = object>(describe: string, extra?: Extra) => ({ type: 'string' as const, describe, ...(extra as Extra) });
   return yargs(argv)
     .scriptName('projection-drift')
     .usage(
       [
-        'Usage: $0 [--range A-B] [--limit N] [--summary-limit N] [--format text|markdown|json] [--out PATH]',
+        'Usage: $0 [--range A-B | --bucket-min N --bucket-max N] [--limit N] [--format text|markdown|json] [--out PATH]',
         '',
         'Reports active sites whose legacy site_status projection disagrees with their open',
         'v2 HTTP events, grouped by cause, with what to inspect before any repair.',
         'Read-only: it never writes.',
       ].join('\n'),
     )
-    .option('range', {
-      type: 'string',
-      describe: 'Inclusive bucket range A-B, or one bucket A [default: 0..BUCKET_TOTAL-1]',
-    })
-    .option('limit', { type: 'string', default: '50', describe: 'Drift rows to list; 0 lists every row' })
-    .option('summary-limit', { type: 'string', default: '20', describe: 'Summary groups to show; 0 shows all' })
-    .option('bucket-total', {
-      type: 'string',
-      describe: `Number of buckets [default: $BUCKET_TOTAL or ${DEFAULT_BUCKET_TOTAL}]`,
-    })
-    .option('format', { type: 'string', default: 'text', describe: `Report format: ${formats.join(', ')}` })
-    .option('connect-timeout', { type: 'string', default: '10', describe: 'Seconds to wait for the server to answer' })
-    .option('statement-timeout', {
-      type: 'string',
-      default: '60',
-      describe: 'Per-statement time limit on the server, in seconds (decimals allowed; 0 = none)',
-    })
-    .option('out', { type: 'string', describe: 'Write the report to this file, atomically, instead of stdout' })
-    .example('$0 --range 0-99', 'Report buckets 0 to 99')
+    .group(['range', 'bucket-min', 'bucket-max', 'bucket-total', 'limit', 'summary-limit', 'format', 'out'], 'Report:')
+    .option('range', text('Inclusive bucket range A-B, or one bucket A [default: the pinned range, else 0..BUCKET_TOTAL-1]'))
+    .option('bucket-min', text('First bucket (the monitor\'s flag; set with --bucket-max)'))
+    .option('bucket-max', text('Last bucket (the monitor\'s flag; set with --bucket-min)'))
+    .option('bucket-total', text(`Number of buckets [default: $BUCKET_TOTAL, else the config's BUCKET_TOTAL, else ${DEFAULT_BUCKET_TOTAL}]`))
+    .option('limit', text('Drift rows to list; 0 lists every row', { default: '50' }))
+    .option('summary-limit', text('Summary groups to show; 0 shows all', { default: '20' }))
+    .option('format', text(`Report format: ${formats.join(', ')}`, { default: 'text', alias: 'output' }))
+    .option('out', text('Write the report to this file, atomically, instead of stdout'))
+    .group([...connectionOptionNames, 'connect-timeout', 'statement-timeout'], 'Connection (above DB_* variables and ~/.my.cnf):')
+    .option('host', text('Server host [default: $DB_HOST, else localhost]'))
+    .option('port', text('Server port [default: $DB_PORT, else 3306]'))
+    .option('user', text('Database user [default: $DB_USER, else root]; the password comes from DB_PASSWORD or an option file'))
+    .option('database', text('Database [default: $DB_NAME, else jetmon_db]'))
+    .option('socket', text('Unix socket to connect through instead of host and port'))
+    .option('defaults-file', text('Read [client] and [client-mariadb] from this MySQL option file instead of ~/.my.cnf'))
+    .option('ssl-mode', text(`TLS: ${sslModes.join(', ')} [default: preferred]`))
+    .option('ssl-ca', text('CA certificate file (PEM)'))
+    .option('ssl-cert', text('Client certificate file (PEM)'))
+    .option('ssl-key', text('Client key file (PEM)'))
+    .option('connect-timeout', text('Seconds to wait for the server to answer', { default: '10' }))
+    .option('statement-timeout', text('Per-statement time limit on the server, in seconds (decimals allowed; 0 = none)', { default: '60' }))
+    .example('make drift-report RANGE=0-99', 'Report buckets 0 to 99 from the project folder')
     .example('$0 --range 7 --limit 0', 'Report bucket 7 and list every drifting site')
-    .example('$0 --range 0-99 --format json > drift.json || [ $? -eq 1 ]', 'Gate a script: JSON on stdout, exit 1 on drift')
-    .example('$0 --range 0-99 --format markdown --out drift.md', 'Write a Markdown report for a rollout document')
+    .example('$0 --range 0-99 --format json > drift.json; [ $? -le 1 ] && jq .drift_count drift.json', 'Gate a script on the JSON report and its exit status')
+    .example('JETMON_CONFIG=/etc/jetmon/config.json $0 --output=json', 'On a pinned host: report its pinned bucket range, as the monitor would')
+    .example('$0 --defaults-file ~/.replica.cnf --range 0-99 --format markdown --out drift.md', 'Read credentials from an option file and write Markdown')
     .epilog(
       [
-        'Environment: DB_HOST (localhost), DB_PORT (3306), DB_USER (root), DB_PASSWORD (empty),',
-        'DB_NAME (jetmon_db), BUCKET_TOTAL (1000).',
-        'Exit status: 0 no drift, 1 drift found, 2 bad usage, 3 could not check.',
+        'Environment: DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME (below the connection options,',
+        'above ~/.my.cnf); BUCKET_TOTAL; JETMON_CONFIG (the monitor\'s JSON config, default config/config.json);',
+        'NO_COLOR (no colour on stderr).',
+        'Exit status: 0 no drift, 1 drift found, 2 bad usage or configuration (nothing queried),',
+        '3 could not check (connection, authentication, missing table, query error or timeout).',
       ].join('\n'),
     )
     .strict()
@@ -73,35 +87,70 @@ function buildParser(argv: string[], env: NodeJS.ProcessEnv) {
     .help()
     .version()
     .fail((message, error) => {
-      const text = message ?? error?.message ?? 'invalid command line';
-      throw new UsageError(`${text.charAt(0).toLowerCase()}${text.slice(1)}; see --help`);
+      const reason = message ?? error?.message ?? 'invalid command line';
+      throw new UsageError(`${reason.charAt(0).toLowerCase()}${reason.slice(1)}; see --help`);
     });
+}
+
+/** The bucket total: --bucket-total, else $BUCKET_TOTAL, else the config's BUCKET_TOTAL, else 1000. */
+function bucketTotalOf(flag: string | undefined, env: NodeJS.ProcessEnv, fromConfig: number | undefined): number {
+  const [text, source] =
+    flag !== undefined
+      ? [flag, '--bucket-total']
+      : env.BUCKET_TOTAL !== undefined && env.BUCKET_TOTAL !== ''
+        ? [env.BUCKET_TOTAL, 'BUCKET_TOTAL']
+        : [String(fromConfig ?? DEFAULT_BUCKET_TOTAL), "the config's BUCKET_TOTAL"];
+  return parseCount(text, source, { min: 1, max: MAX_BUCKET_TOTAL });
+}
+
+/** The range: --range, else --bucket-min/--bucket-max, else the pinned range, else every bucket. */
+function rangeOf(
+  args: { range?: string | undefined; 'bucket-min'?: string | undefined; 'bucket-max'?: string | undefined },
+  bucketTotal: number,
+  pinned: BucketRange | undefined,
+  configPath: string | null,
+): BucketRange {
+  const min = args['bucket-min'];
+  const max = args['bucket-max'];
+  if (args.range !== undefined && (min !== undefined || max !== undefined)) {
+    throw new UsageError('give either --range or --bucket-min/--bucket-max, not both');
+  }
+  if (args.range !== undefined) return parseBucketRange(args.range, bucketTotal);
+  if (min !== undefined || max !== undefined) {
+    if (min === undefined || max === undefined) throw new UsageError('--bucket-min and --bucket-max must be set together');
+    const bucketMin = parseCount(min, '--bucket-min');
+    const bucketMax = parseCount(max, '--bucket-max');
+    return parseBucketRange(`${bucketMin}-${bucketMax}`, bucketTotal);
+  }
+  if (pinned) {
+    if (pinned.bucketMax >= bucketTotal) {
+      throw new UsageError(
+        `config ${configPath}: the pinned range ${pinned.bucketMin}-${pinned.bucketMax} reaches past BUCKET_TOTAL=${bucketTotal}; fix the config or give --range`,
+      );
+    }
+    return pinned;
+  }
+  return { bucketMin: 0, bucketMax: bucketTotal - 1 };
 }
 
 /** Parses and validates the command line; throws UsageError (exit 2) before anything is queried. */
 export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ParsedCommand> {
   let output = '';
-  const parser = buildParser(argv, env);
-  const args = await parser.parseAsync(argv, {}, (error, _argv, text) => {
+  const args = await buildParser(argv).parseAsync(argv, {}, (error, _argv, text) => {
     if (error) throw new UsageError(error.message);
     output = text;
   });
   if (args.help || args.version) return { kind: 'done', output };
-  if (args._.length > 0) {
-    throw new UsageError(`unexpected argument "${String(args._[0])}"; options start with --, see --help`);
-  }
-  const totalText = args['bucket-total'] ?? env.BUCKET_TOTAL ?? String(DEFAULT_BUCKET_TOTAL);
-  const bucketTotal = parseCount(totalText, args['bucket-total'] === undefined ? 'BUCKET_TOTAL' : '--bucket-total', {
-    min: 1,
-    max: MAX_BUCKET_TOTAL,
-  });
-  const range =
-    args.range === undefined ? { bucketMin: 0, bucketMax: bucketTotal - 1 } : parseBucketRange(args.range, bucketTotal);
   const format = args.format as Format;
   if (!formats.includes(format)) {
     throw new UsageError(`invalid --format "${args.format}": use one of ${formats.join(', ')}`);
   }
-  const out = args.out === undefined ? undefined : checkedOutPath(args.out);
+  const config = readMonitorConfig(env);
+  const bucketTotal = bucketTotalOf(args['bucket-total'], env, config.bucketTotal);
+  const connection: ConnectionFlags = {};
+  for (const name of connectionOptionNames) connection[name] = args[name];
+  const range = rangeOf(args, bucketTotal, config.pinned, config.path);
+  const fromConfig = config.pinned === range;
   return {
     kind: 'report',
     options: {
@@ -110,11 +159,13 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       rowLimit: parseCount(args.limit, '--limit'),
       summaryLimit: parseCount(args['summary-limit'], '--summary-limit'),
       format,
-      out,
+      out: args.out === undefined ? undefined : checkedOutPath(args.out),
       limits: {
         connectTimeoutMs: Math.ceil(parseSeconds(args['connect-timeout'], '--connect-timeout') * 1000),
         statementTimeoutSeconds: parseSeconds(args['statement-timeout'], '--statement-timeout', { allowZero: true }),
       },
+      connection,
+      notices: fromConfig ? [`using the pinned range ${range.bucketMin}-${range.bucketMax} from ${config.path}`] : [],
     },
   };
 }
@@ -136,6 +187,7 @@ function checkedOutPath(path: string): string {
 /** Whether a command line asks for JSON, read without validating it, so even a usage error can answer in JSON. */
 export function asksForJson(argv: readonly string[]): boolean {
   return argv.some(
-    (arg, i) => arg === '--format=json' || (arg === '--format' && argv[i + 1] === 'json'),
+    (arg, i) =>
+      arg === '--format=json' || arg === '--output=json' || ((arg === '--format' || arg === '--output') && argv[i + 1] === 'json'),
   );
 }

@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import type { Connection } from 'mysql2/promise';
+import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import type { Sql } from 'sql-template-tag';
 import type { DbConfig } from './db_config.js';
 import { describeDbError } from './db_errors.js';
@@ -13,23 +13,46 @@ export interface SnapshotSession {
   readonly timings: StatementTiming[];
 }
 
-/** Opens a connection with exact big-number handling; any failure becomes a one-line CheckError. */
+/** The mysql2 options for a configuration; `tls: false` leaves TLS off (used when `preferred` finds none). */
+export function driverOptions(config: DbConfig, tls = config.ssl.mode !== 'disabled'): ConnectionOptions {
+  const { mode, ca, cert, key } = config.ssl;
+  return {
+    ...(config.socket ? { socketPath: config.socket } : { host: config.host, port: config.port }),
+    user: config.user,
+    password: config.password,
+    database: config.database,
+    connectTimeout: config.connectTimeoutMs,
+    charset: 'utf8mb4',
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    multipleStatements: false,
+    ...(tls
+      ? {
+          ssl: {
+            ...(ca !== undefined && { ca }),
+            ...(cert !== undefined && { cert }),
+            ...(key !== undefined && { key }),
+            // Only verify-identity checks the certificate chain and the host name, as with the mysql client.
+            rejectUnauthorized: mode === 'verify-identity',
+          },
+        }
+      : {}),
+  };
+}
+
+/** Opens a connection with exact big-number handling; `preferred` TLS falls back to plain when the server offers none. */
 export async function connect(config: DbConfig): Promise<Connection> {
   try {
-    return await mysql.createConnection({
-      host: config.host,
-      port: config.port,
-      user: config.user,
-      password: config.password,
-      database: config.database,
-      connectTimeout: config.connectTimeoutMs,
-      charset: 'utf8mb4',
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      dateStrings: true,
-      multipleStatements: false,
-    });
+    return await mysql.createConnection(driverOptions(config));
   } catch (error) {
+    if (config.ssl.mode === 'preferred' && (error as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
+      try {
+        return await mysql.createConnection(driverOptions(config, false));
+      } catch (plainError) {
+        throw describeDbError(plainError, config);
+      }
+    }
     throw describeDbError(error, config);
   }
 }

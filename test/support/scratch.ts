@@ -60,13 +60,14 @@ export async function withScratch<T>(
   }
 }
 
-/** Runs the CLI in this process with a pinned clock and captures its output. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+/** Runs the CLI in this process with a pinned clock and captures its output; `terminal` pretends stderr is a TTY. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv, { terminal = false } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const status = await main(args, env, {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
+    stderrIsTerminal: terminal,
     now: () => FIXED_NOW,
   });
   return { status, stdout, stderr };

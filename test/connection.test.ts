@@ -1,0 +1,173 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readOptionFile } from '../src/option_file.js';
+import { resolveDbConfig } from '../src/db_config.js';
+import { driverOptions } from '../src/snapshot.js';
+import { UsageError } from '../src/errors.js';
+import { runCli, withScratch } from './support/scratch.js';
+import { seedFixture } from './support/seed_fixture.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'pd-conn-'));
+const write = (name: string, text: string) => {
+  const path = join(folder, name);
+  writeFileSync(path, text);
+  return path;
+};
+/** A HOME holding the given ~/.my.cnf. */
+const homeWith = (name: string, cnf: string) => {
+  const home = join(folder, name);
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, '.my.cnf'), cnf);
+  return home;
+};
+
+test('option files: [client] then [client-mariadb], other groups ignored, later values win', () => {
+  const path = write(
+    'groups.cnf',
+    [
+      '# a comment',
+      '[mysqld]',
+      'port = 9999',
+      '[client]',
+      'host = db.example',
+      'port=3307',
+      'user = "reporter"',
+      "password = 'p#ss word'",
+      '; another comment',
+      'ssl_ca = /etc/ca.pem   # trailing comment',
+      'skip-auto-rehash',
+      '[client-mariadb]',
+      'port = 3308',
+      'Database = jetmon_db',
+    ].join('\n'),
+  );
+  const options = readOptionFile(path);
+  assert.equal(Object.fromEntries(options), {
+    host: 'db.example',
+    port: '3308',
+    user: 'reporter',
+    password: 'p#ss word',
+    'ssl-ca': '/etc/ca.pem',
+    'skip-auto-rehash': '',
+    database: 'jetmon_db',
+  });
+});
+
+test('option files: !include and !includedir (only .cnf files, in name order), escapes in values', () => {
+  const dir = join(folder, 'conf.d');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, '20-port.cnf'), '[client]\nport = 3320\n');
+  writeFileSync(join(dir, '10-port.cnf'), '[client]\nport = 3310\nuser = a\\sb\n');
+  writeFileSync(join(dir, 'ignored.txt'), '[client]\nport = 1\n');
+  const inner = write('inner.cnf', '[client]\nhost = included.example\n');
+  const outer = write('outer.cnf', `[client]\nhost = first.example\n!include ${inner}\n!includedir ${dir}\n`);
+  assert.equal(Object.fromEntries(readOptionFile(outer)), { host: 'included.example', port: '3320', user: 'a b' });
+  const loop = write('loop.cnf', `!include ${join(folder, 'loop.cnf')}\n`);
+  assert.throws(() => readOptionFile(loop), /includes nest deeper than 10/);
+  assert.throws(() => readOptionFile(join(folder, 'absent.cnf')), (e: Error) => e instanceof UsageError && /ENOENT/.test(e.message));
+});
+
+test('precedence: flags, then --defaults-file, then DB_* variables, then ~/.my.cnf, then defaults', () => {
+  const home = homeWith('home-a', '[client]\nhost = mycnf.example\nport = 3401\nuser = mycnf\npassword = from-mycnf\ndatabase = mycnf_db\n');
+  const env = { HOME: home, DB_HOST: 'env.example', DB_USER: 'env-user' };
+  const fromMyCnf = resolveDbConfig({}, env, undefined, home);
+  assert.equal(
+    [fromMyCnf.host, fromMyCnf.port, fromMyCnf.user, fromMyCnf.password, fromMyCnf.database],
+    ['env.example', 3401, 'env-user', 'from-mycnf', 'mycnf_db'],
+  );
+  const defaultsFile = write('defaults.cnf', '[client]\nhost = file.example\npassword = from-file\n');
+  const withFile = resolveDbConfig({ 'defaults-file': defaultsFile }, env, undefined, home);
+  // --defaults-file replaces ~/.my.cnf and outranks the environment.
+  assert.equal([withFile.host, withFile.user, withFile.password, withFile.port, withFile.database], ['file.example', 'env-user', 'from-file', 3306, 'jetmon_db']);
+  const withFlags = resolveDbConfig({ 'defaults-file': defaultsFile, host: 'flag.example', port: '3402' }, env, undefined, home);
+  assert.equal([withFlags.host, withFlags.port], ['flag.example', 3402]);
+  const bare = resolveDbConfig({}, {}, undefined, join(folder, 'no-home'));
+  assert.equal([bare.host, bare.port, bare.user, bare.password, bare.database, bare.ssl.mode], ['localhost', 3306, 'root', '', 'jetmon_db', 'preferred']);
+});
+
+test('bad connection settings are usage errors naming their source', () => {
+  assert.throws(() => resolveDbConfig({ port: 'x' }, {}), /invalid port "x" in the command line/);
+  assert.throws(() => resolveDbConfig({}, { DB_PORT: '70000' }), /invalid DB_PORT "70000" in the environment/);
+  assert.throws(() => resolveDbConfig({ 'ssl-mode': 'sometimes' }, {}), /invalid ssl-mode "sometimes"/);
+  assert.throws(() => resolveDbConfig({ 'ssl-ca': join(folder, 'none.pem') }, {}), /cannot read --ssl-ca file .*none\.pem \(ENOENT\)/);
+});
+
+test('TLS options reach the driver configuration with the MySQL client meanings', () => {
+  const ca = write('ca.pem', '-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n');
+  const cert = write('cert.pem', 'CERT');
+  const key = write('key.pem', 'KEY');
+  const verify = driverOptions(resolveDbConfig({ 'ssl-mode': 'verify-identity', 'ssl-ca': ca, 'ssl-cert': cert, 'ssl-key': key }, {}));
+  assert.equal(verify.ssl, { ca: '-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n', cert: 'CERT', key: 'KEY', rejectUnauthorized: true });
+  assert.equal(driverOptions(resolveDbConfig({ 'ssl-mode': 'REQUIRED' }, {})).ssl, { rejectUnauthorized: false });
+  assert.equal(driverOptions(resolveDbConfig({ 'ssl-mode': 'preferred' }, {})).ssl, { rejectUnauthorized: false });
+  assert.is(driverOptions(resolveDbConfig({ 'ssl-mode': 'disabled' }, {})).ssl, undefined);
+  const fromFile = write('tls.cnf', '[client]\nssl-mode = VERIFY_IDENTITY\nssl_ca = ' + ca + '\n');
+  assert.is(resolveDbConfig({ 'defaults-file': fromFile }, {}).ssl.mode, 'verify-identity');
+  const socket = driverOptions(resolveDbConfig({ socket: '/run/mysqld/mysqld.sock', host: 'ignored' }, {}));
+  assert.equal([socket.socketPath, socket.host], ['/run/mysqld/mysqld.sock', undefined]);
+});
+
+test('against the real server: preferred falls back to plain, required refuses a server without TLS', async () => {
+  await withScratch(seedFixture, async ({ env }) => {
+    const preferred = await runCli(['--range', '0-99', '--ssl-mode', 'preferred'], env);
+    assert.is(preferred.status, 1, preferred.stderr);
+    const required = await runCli(['--range', '0-99', '--ssl-mode', 'required'], env);
+    if (required.status === 3) assert.match(required.stderr, /does not offer TLS but ssl-mode is required/);
+    else assert.is(required.status, 1, 'a server with TLS serves the report');
+  });
+});
+
+test('--socket connects through the server\'s Unix socket', async () => {
+  await withScratch(seedFixture, async ({ connection, env }) => {
+    const [rows] = await connection.query('SELECT @@socket AS socket');
+    const socket = String((rows as { socket: string }[])[0]?.socket);
+    assert.ok(existsSync(socket), `the test server's socket ${socket} exists on this machine`);
+    const { DB_HOST: _h, DB_PORT: _p, ...rest } = env;
+    const run = await runCli(['--range', '0-99', '--socket', socket, '--host', 'unused.invalid'], rest);
+    assert.is(run.status, 1, run.stderr);
+    assert.match(run.stdout, /^FAIL legacy projection drift=3 in range 0-99$/m);
+  });
+});
+
+test('a password from --defaults-file reaches the server, and is never printed', async () => {
+  await withScratch(seedFixture, async ({ connection, database, env }) => {
+    const user = `pd_cnf_${randomBytes(3).toString('hex')}`;
+    const password = `cnf-${randomBytes(6).toString('hex')}`;
+    await connection.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`);
+    try {
+      await connection.query(`GRANT SELECT ON \`${database}\`.* TO '${user}'@'%'`);
+      const cnf = write(`${user}.cnf`, `[client]\nuser = ${user}\npassword = "${password}"\n`);
+      const { DB_USER: _u, DB_PASSWORD: _p, ...rest } = env;
+      const run = await runCli(['--range', '0-99', '--defaults-file', cnf], rest);
+      assert.is(run.status, 1, run.stderr);
+      const wrong = write(`${user}-wrong.cnf`, `[client]\nuser = ${user}\npassword = wrong-${password}\n`);
+      const denied = await runCli(['--range', '0-99', '--defaults-file', wrong, '--format', 'json'], rest);
+      assert.is(denied.status, 3);
+      assert.not.ok((denied.stdout + denied.stderr).includes(password));
+    } finally {
+      await connection.query(`DROP USER '${user}'@'%'`);
+    }
+  });
+});
+
+test('a piped run writes nothing to stderr; a terminal gets progress and colour unless NO_COLOR', async () => {
+  await withScratch(seedFixture, async ({ env }) => {
+    const piped = await runCli(['--range', '0-99'], env);
+    assert.is(piped.stderr, '');
+    const terminal = await runCli(['--range', '0-99'], env, { terminal: true });
+    assert.match(terminal.stderr, /^projection-drift: checking buckets 0-99 of pd_test_\w+ on /);
+    assert.is(terminal.stdout, piped.stdout);
+    const coloured = await runCli(['--range', 'x'], env, { terminal: true });
+    assert.ok(coloured.stderr.startsWith('\u001b[31mprojection-drift:\u001b[0m invalid --range'));
+    const plain = await runCli(['--range', 'x'], { ...env, NO_COLOR: '1' }, { terminal: true });
+    assert.ok(plain.stderr.startsWith('projection-drift: invalid --range'));
+  });
+});
+
+test.after(() => rmSync(folder, { recursive: true, force: true }));
+
+test.run();
