@@ -9,7 +9,7 @@ DEMO_DB ?= projection_drift_demo
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 SOURCES := $(shell find src -name '*.ts') tsconfig.json
 
-.PHONY: help install build db-up drift-report demo test test-deep docs-verify typecheck clean
+.PHONY: help install build db-up drift-report demo test test-deep docs-verify typecheck bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,10 @@ test-deep: build db-up ## The differential test on 5,000 random databases (about
 
 docs-verify: build db-up ## Check that the README's example report is what the tool prints
 	node --import tsx node_modules/uvu/bin.js test 'docs_example\.test\.ts$$'
+
+ROUNDS ?= 5
+bench: build db-up ## Benchmark on 1M generated sites (database projection_drift_bench, made once): make bench [ROUNDS=5]
+	DB_HOST=$${DB_HOST:-127.0.0.1} node dist/bench/run_bench.js --rounds $(ROUNDS)
 
 clean: ## Remove build output
 	rm -rf dist

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { adminConnectionOptions, createScratchDatabase } from '../fixtures/database.js';
+import { sqlRoot } from '../paths.js';
+import { bindNamedQuery, loadNamedQuery } from '../sql_loader.js';
+import { isMainModule } from './main_module.js';
+
+/** The benchmark database on the local server; created once, then reused. */
+export const BENCH_DATABASE = 'projection_drift_bench';
+
+/** Site rows in the benchmark database (the generator's id scheme allows at most 1,000,000). */
+export const BENCH_SITE_COUNT = 1_000_000;
+
+/** Buckets the sites are spread over. */
+export const BENCH_BUCKET_TOTAL = 1000;
+
+/** The generator statements of sql/bench/, run in this order. */
+const GENERATOR_STEPS = ['generate_sites', 'generate_events'] as const;
+
+/** What the benchmark database holds, and whether this call had to build it. */
+export interface BenchDatabase {
+  database: string;
+  sites: number;
+  events: number;
+  /** True when an existing, complete database was reused. */
+  reused: boolean;
+  /** Time spent generating in this call (0 when reused). */
+  generationMs: number;
+}
+
+/** Fingerprint of everything the data depends on: the schema, the generator SQL and its parameters. */
+export function generatorVersion(): string {
+  const hash = createHash('sha256');
+  const schemaDir = join(sqlRoot, 'schema');
+  for (const file of readdirSync(schemaDir).filter((f) => f.endsWith('.sql')).sort()) {
+    hash.update(readFileSync(join(schemaDir, file)));
+  }
+  for (const step of GENERATOR_STEPS) hash.update(readFileSync(join(sqlRoot, 'bench', `${step}.sql`)));
+  hash.update(`sites=${BENCH_SITE_COUNT};buckets=${BENCH_BUCKET_TOTAL}`);
+  return hash.digest('hex');
+}
+
+async function countRows(connection: Connection, table: string): Promise<number> {
+  const [rows] = await connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${table}\``);
+  return Number(rows[0]?.n);
+}
+
+/** The recorded sizes when the database exists, matches this generator version and still holds exactly those rows. */
+async function existingDatabase(env: NodeJS.ProcessEnv): Promise<{ sites: number; events: number } | null> {
+  const connection = await mysql.createConnection(adminConnectionOptions(env));
+  try {
+    const [meta] = await connection.query<RowDataPacket[]>(
+      'SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?',
+      [BENCH_DATABASE, 'bench_meta'],
+    );
+    if (meta.length === 0) return null;
+    await connection.query(`USE \`${BENCH_DATABASE}\``);
+    const [rows] = await connection.query<RowDataPacket[]>(
+      'SELECT generator_version, site_count, event_count FROM bench_meta WHERE id = 1',
+    );
+    const row = rows[0];
+    if (!row || row.generator_version !== generatorVersion()) return null;
+    const sites = await countRows(connection, 'jetpack_monitor_sites');
+    const events = await countRows(connection, 'jetmon_events');
+    return sites === Number(row.site_count) && events === Number(row.event_count) ? { sites, events } : null;
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Runs one generator statement of sql/bench/ and reports its time on stderr. */
+async function runStep(connection: Connection, step: string, values: Record<string, unknown>): Promise<void> {
+  const started = performance.now();
+  const statement = bindNamedQuery(loadNamedQuery('bench', step), values);
+  await connection.query(statement.sql, statement.values);
+  process.stderr.write(`bench: ${step} ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+/** Drops and rebuilds the benchmark database from sql/schema and sql/bench, recording its version last. */
+async function generate(env: NodeJS.ProcessEnv): Promise<{ sites: number; events: number }> {
+  const connection = await createScratchDatabase(BENCH_DATABASE, env);
+  try {
+    await connection.query("SET SESSION time_zone = '+00:00'");
+    await runStep(connection, 'generate_sites', { site_count: BENCH_SITE_COUNT, bucket_total: BENCH_BUCKET_TOTAL });
+    await runStep(connection, 'generate_events', {});
+    await connection.query('ANALYZE TABLE jetpack_monitor_sites, jetmon_events');
+    const sites = await countRows(connection, 'jetpack_monitor_sites');
+    const events = await countRows(connection, 'jetmon_events');
+    await connection.query(`CREATE TABLE bench_meta (
+      id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+      generator_version CHAR(64) NOT NULL,
+      site_count INT UNSIGNED NOT NULL,
+      event_count INT UNSIGNED NOT NULL,
+      generated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+    )`);
+    await connection.query('INSERT INTO bench_meta (id, generator_version, site_count, event_count) VALUES (1, ?, ?, ?)', [
+      generatorVersion(),
+      sites,
+      events,
+    ]);
+    return { sites, events };
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Makes sure the benchmark database exists and is complete: reuses it when it is, (re)generates it otherwise or when `force`. */
+export async function ensureBenchDatabase(env: NodeJS.ProcessEnv = process.env, force = false): Promise<BenchDatabase> {
+  const existing = force ? null : await existingDatabase(env);
+  if (existing) return { database: BENCH_DATABASE, ...existing, reused: true, generationMs: 0 };
+  process.stderr.write(`bench: generating ${BENCH_DATABASE} (${BENCH_SITE_COUNT} sites over ${BENCH_BUCKET_TOTAL} buckets)\n`);
+  const started = performance.now();
+  const counts = await generate(env);
+  return { database: BENCH_DATABASE, ...counts, reused: false, generationMs: performance.now() - started };
+}
+
+if (isMainModule(import.meta.url)) {
+  try {
+    const db = await ensureBenchDatabase(process.env, process.argv.includes('--force'));
+    const how = db.reused ? 'reused' : `generated in ${(db.generationMs / 1000).toFixed(1)} s`;
+    process.stdout.write(`${db.database}: ${db.sites} sites, ${db.events} events (${how})\n`);
+  } catch (error) {
+    process.stderr.write(`generate_bench_db: ${(error as Error).message}; is the local database server running (make db-up)?\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,267 @@
+import { parseArgs } from 'node:util';
+import mysql from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
+import type { Connection as CallbackConnection } from 'mysql2';
+import { dbConfigFromEnv, type DbConfig } from '../db_config.js';
+import { loadDriftQueries, queryDrift, type DriftQueries } from '../drift_queries.js';
+import { adminConnectionOptions } from '../fixtures/database.js';
+import { bindNamedQuery, loadNamedQuery, type NamedQuery } from '../sql_loader.js';
+import { hasGnuTime, runCli } from './cli_probe.js';
+import { BENCH_BUCKET_TOTAL, BENCH_DATABASE, ensureBenchDatabase, type BenchDatabase } from './generate_bench_db.js';
+import { isMainModule } from './main_module.js';
+import { formatMs, formatRatio, formatTable, median } from './stats.js';
+
+/** An inclusive bucket range to benchmark. */
+export interface BenchRange {
+  min: number;
+  max: number;
+}
+
+/** The whole bucket range of the benchmark database. */
+export const FULL_RANGE: BenchRange = { min: 0, max: BENCH_BUCKET_TOTAL - 1 };
+
+/** A 10-bucket range, as one monitor host would own. */
+export const NARROW_RANGE: BenchRange = { min: 500, max: 509 };
+
+/** Rows listed by the seed's rows statement and by the CLI (`--limit 50`). */
+const ROW_LIMIT = 50;
+
+/** Every sample of one range: times in ms by name, the CLI's peak RSS and the drift counts seen. */
+export interface RangeSamples {
+  range: BenchRange;
+  /** floor, seed_count, seed_summary, seed_rows, seed (sum), drift_* statements, ours_db (sum), ours_cli. */
+  ms: Record<string, number[]>;
+  rssKb: number[];
+  seedDrift: number[];
+  oursDrift: number[];
+}
+
+/** The outcome of a benchmark run. */
+export interface BenchResult {
+  db: BenchDatabase;
+  /** The server's version and InnoDB buffer pool, which decide how much of the data is read from memory. */
+  server: { version: string; bufferPoolBytes: number };
+  rounds: number;
+  gnuTime: boolean;
+  full: RangeSamples;
+  narrow: RangeSamples;
+}
+
+/** What the contestants share: the statement connection, the parsed statements and the CLI's environment. */
+interface BenchContext {
+  connection: Connection;
+  floor: NamedQuery;
+  serverScan: NamedQuery;
+  seed: { count: NamedQuery; summary: NamedQuery; rows: NamedQuery };
+  ours: DriftQueries;
+  oursConfig: DbConfig;
+  cliEnv: NodeJS.ProcessEnv;
+  gnuTime: boolean;
+}
+
+type Contestant = (context: BenchContext, samples: RangeSamples) => Promise<void>;
+
+function record(samples: RangeSamples, name: string, ms: number): void {
+  (samples.ms[name] ??= []).push(ms);
+}
+
+async function timed(context: BenchContext, query: NamedQuery, values: Record<string, unknown>) {
+  const statement = bindNamedQuery(query, values);
+  const started = performance.now();
+  const [rows] = await context.connection.execute({ sql: statement.sql, values: statement.values as never[] });
+  return { ms: performance.now() - started, rows: rows as Record<string, unknown>[] };
+}
+
+const rangeValues = ({ range }: RangeSamples) => ({ bucket_min: range.min, bucket_max: range.max });
+
+/** The floor: one plain statement reading every active site row of the range, streamed to this client and counted. */
+const floor: Contestant = async (context, samples) => {
+  const statement = bindNamedQuery(context.floor, rangeValues(samples));
+  const core = (context.connection as unknown as { connection: CallbackConnection }).connection;
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    // Counting 'data' events is the cheapest way mysql2 hands over a streamed row.
+    let rows = 0;
+    core.execute({ sql: statement.sql, values: statement.values as never[] }).stream()
+      .on('data', () => void rows++)
+      .on('error', reject)
+      .on('end', () => resolve());
+  });
+  record(samples, 'floor', performance.now() - started);
+  core.unprepare(statement.sql);
+};
+
+/** The stricter reference: the server reads the same rows but sends back one folded row. */
+const serverScan: Contestant = async (context, samples) => {
+  record(samples, 'server_scan', (await timed(context, context.serverScan, rangeValues(samples))).ms);
+};
+
+/** The seed's approach: its count, summary and rows statements, one after the other. */
+const seed: Contestant = async (context, samples) => {
+  const values = rangeValues(samples);
+  const count = await timed(context, context.seed.count, values);
+  const summary = await timed(context, context.seed.summary, values);
+  const rows = await timed(context, context.seed.rows, { ...values, row_limit: ROW_LIMIT });
+  record(samples, 'seed_count', count.ms);
+  record(samples, 'seed_summary', summary.ms);
+  record(samples, 'seed_rows', rows.ms);
+  record(samples, 'seed', count.ms + summary.ms + rows.ms);
+  samples.seedDrift.push(Number(count.rows[0]?.drift_rows));
+};
+
+/** This tool's statements in this process, as the CLI runs them: the database time of a report. */
+const oursDb: Contestant = async (context, samples) => {
+  const { range } = samples;
+  const results = await queryDrift(context.oursConfig, context.ours, {
+    bucketMin: range.min,
+    bucketMax: range.max,
+    bucketTotal: BENCH_BUCKET_TOTAL,
+    rowLimit: ROW_LIMIT,
+    summaryLimit: 20,
+  });
+  for (const timing of results.timings) record(samples, timing.name, timing.ms);
+  record(samples, 'ours_db', results.timings.reduce((sum, timing) => sum + timing.ms, 0));
+  samples.oursDrift.push(results.driftCount);
+};
+
+/** This tool's full report as a whole CLI process, with its peak RSS. */
+const oursCli: Contestant = async (context, samples) => {
+  const run = await runCli(`${samples.range.min}-${samples.range.max}`, context.cliEnv, context.gnuTime);
+  record(samples, 'ours_cli', run.ms);
+  if (run.peakRssKb !== null) samples.rssKb.push(run.peakRssKb);
+  samples.oursDrift.push(run.driftCount);
+};
+
+const CONTESTANTS: readonly Contestant[] = [floor, serverScan, seed, oursDb, oursCli];
+
+/** Runs `rounds` rounds; each round runs every contestant on both ranges, starting one contestant later than the last round. */
+export async function runBench(rounds = 5, env: NodeJS.ProcessEnv = process.env, force = false): Promise<BenchResult> {
+  const db = await ensureBenchDatabase(env, force);
+  const gnuTime = hasGnuTime();
+  const host = env.DB_HOST || '127.0.0.1';
+  const connection = await mysql.createConnection({ ...adminConnectionOptions(env), database: BENCH_DATABASE });
+  const context: BenchContext = {
+    connection,
+    floor: loadNamedQuery('bench', 'floor_sites'),
+    serverScan: loadNamedQuery('bench', 'server_scan_sites'),
+    seed: {
+      count: loadNamedQuery('bench', 'seed_count'),
+      summary: loadNamedQuery('bench', 'seed_summary'),
+      rows: loadNamedQuery('bench', 'seed_rows'),
+    },
+    ours: loadDriftQueries(),
+    oursConfig: dbConfigFromEnv({ ...env, DB_HOST: host, DB_NAME: BENCH_DATABASE }),
+    cliEnv: { ...env, DB_HOST: host, DB_NAME: BENCH_DATABASE },
+    gnuTime,
+  };
+  const empty = (range: BenchRange): RangeSamples => ({ range, ms: {}, rssKb: [], seedDrift: [], oursDrift: [] });
+  const [facts] = await connection.query('SELECT VERSION() AS version, @@innodb_buffer_pool_size AS pool');
+  const fact = (facts as { version: string; pool: string }[])[0]!;
+  const server = { version: fact.version, bufferPoolBytes: Number(fact.pool) };
+  const result: BenchResult = { db, server, rounds, gnuTime, full: empty(FULL_RANGE), narrow: empty(NARROW_RANGE) };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const order = CONTESTANTS.map((_, i) => CONTESTANTS[(i + round) % CONTESTANTS.length]!);
+      for (const samples of [result.full, result.narrow]) {
+        for (const contestant of order) await contestant(context, samples);
+      }
+      process.stderr.write(`bench: round ${round + 1}/${rounds} done\n`);
+    }
+  } finally {
+    await connection.end();
+  }
+  return result;
+}
+
+const med = (samples: RangeSamples, name: string) => median(samples.ms[name] ?? []);
+const mb = (kb: number) => (kb * 1024) / 1e6;
+const label = (range: BenchRange) => `${range.min}-${range.max}`;
+const verdict = (ok: boolean, text: string) => `${ok ? 'PASS' : 'FAIL'} ${text}`;
+
+/** The benchmark's printed report: the medians table, the ratios, the peak RSS and one PASS/FAIL line per target. */
+export function formatBenchReport(result: BenchResult): string {
+  const { full, narrow } = result;
+  const both = (cell: (samples: RangeSamples) => string) => [cell(full), cell(narrow)];
+  const timeRow = (title: string, name: string) => [title, ...both((s) => formatMs(med(s, name)))];
+  const ratioRow = (title: string, top: string, bottom: string) => [
+    title,
+    ...both((s) => formatRatio(med(s, top) / med(s, bottom))),
+  ];
+  const rssCell = (s: RangeSamples) => (s.rssKb.length ? `${mb(Math.max(...s.rssKb)).toFixed(1)} MB` : 'not measured');
+  const counts = (list: number[]) => [...new Set(list)].join('/');
+  const driftCell = (s: RangeSamples) => `${counts(s.seedDrift)} / ${counts(s.oursDrift)}`;
+  const table = formatTable([
+    [`medians of ${result.rounds} rounds`, `full ${label(full.range)}`, `10 buckets ${label(narrow.range)}`],
+    timeRow('floor (rows read by the client)', 'floor'),
+    timeRow('server scan (rows folded)', 'server_scan'),
+    timeRow('seed (3 statements)', 'seed'),
+    ...['seed_count', 'seed_summary', 'seed_rows'].map((name) => timeRow(`  ${name}`, name)),
+    timeRow('ours, database time', 'ours_db'),
+    ...['drift_groups', 'drift_rows'].map((name) => timeRow(`  ${name}`, name)),
+    timeRow('ours, CLI process', 'ours_cli'),
+    ratioRow('ours CLI / seed', 'ours_cli', 'seed'),
+    ratioRow('ours CLI / floor', 'ours_cli', 'floor'),
+    ratioRow('ours db / seed', 'ours_db', 'seed'),
+    ratioRow('ours db / floor', 'ours_db', 'floor'),
+    ratioRow('ours CLI / server scan', 'ours_cli', 'server_scan'),
+    ['CLI peak RSS (max)', ...both(rssCell)],
+    ['drift rows (seed / ours)', ...both(driftCell)],
+  ]);
+
+  const db = result.db;
+  const made = db.reused ? 'reused' : `generated in ${(db.generationMs / 1000).toFixed(1)} s`;
+  return [
+    `projection-drift benchmark: ${db.database}, ${db.sites} sites, ${db.events} events (${made})`,
+    `server ${result.server.version}, innodb_buffer_pool_size ${Math.round(result.server.bufferPoolBytes / 1048576)} MiB`,
+    table,
+    '',
+    ...targetLines(result),
+  ].join('\n');
+}
+
+/** One PASS/FAIL line per target of the issue (and a warning when seed and ours disagree on the drift count). */
+export function targetLines({ full, narrow }: BenchResult): string[] {
+  const cliVsSeed = med(full, 'ours_cli') / med(full, 'seed');
+  const cliVsFloor = med(full, 'ours_cli') / med(full, 'floor');
+  const rssKb = Math.max(...full.rssKb, ...narrow.rssKb);
+  const dbShare = med(narrow, 'ours_db') / med(full, 'ours_db');
+  const agree = [full, narrow].every((s) => new Set([...s.seedDrift, ...s.oursDrift]).size === 1);
+  return [
+    verdict(
+      cliVsSeed <= 0.1,
+      `full-range report at least 10x faster than the seed: ours CLI / seed = ${formatRatio(cliVsSeed)} (target <= 0.100x)`,
+    ),
+    verdict(
+      cliVsFloor <= 4,
+      `full-range report within 4x of the floor: ours CLI / floor = ${formatRatio(cliVsFloor)} (target <= 4x)`,
+    ),
+    full.rssKb.length + narrow.rssKb.length > 0
+      ? verdict(mb(rssKb) < 150, `CLI peak RSS under 150 MB: ${mb(rssKb).toFixed(1)} MB`)
+      : 'FAIL CLI peak RSS not measured: GNU time is missing at /usr/bin/time (apt-get install time)',
+    verdict(
+      dbShare <= 0.05,
+      `10-bucket database time at most 5% of the full range: ` +
+        `${formatMs(med(narrow, 'ours_db'))} / ${formatMs(med(full, 'ours_db'))} = ${(dbShare * 100).toFixed(1)}%`,
+    ),
+    ...(agree ? [] : ['WARN seed and ours report different drift counts; the comparison is not like for like']),
+  ];
+}
+
+if (isMainModule(import.meta.url)) {
+  try {
+    const { values } = parseArgs({
+      options: { rounds: { type: 'string', default: '5' }, force: { type: 'boolean', default: false } },
+    });
+    const rounds = Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1) {
+      throw new Error(`--rounds must be a positive integer, got "${values.rounds}"`);
+    }
+    if (!hasGnuTime()) {
+      process.stderr.write('bench: GNU time not found at /usr/bin/time; peak RSS will not be measured (apt-get install time)\n');
+    }
+    process.stdout.write(`${formatBenchReport(await runBench(rounds, process.env, values.force))}\n`);
+  } catch (error) {
+    process.stderr.write(`run_bench: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
