@@ -2,17 +2,19 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { resolveDbConfig } from './db_config.js';
-import { loadDriftQueries, queryDrift } from './drift_queries.js';
+import { loadDriftQueries, readDrift, type DriftRequest } from './drift_queries.js';
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJson, parseCommand } from './options.js';
-import { compileJsonFailureTemplate, compileReportTemplate } from './render.js';
-import { writeReportFile } from './report_output.js';
-import { buildReportView } from './report_view.js';
+import { compileJsonFailureTemplate, compileReportRenderer, type Format } from './render.js';
+import { stageReport, type ReportSink } from './report_output.js';
+import { withReadOnlySnapshot, type SnapshotSession } from './snapshot.js';
+import { buildReportView, type RunFacts } from './report_view.js';
 import { QueryDefinitionError } from './sql_loader.js';
 
 /** Where a run writes, and the clock it reads; tests pass their own. */
 export interface CliIo {
-  stdout: (text: string) => void;
+  /** Writes report text; a returned promise is awaited, so a slow reader slows the writer instead of filling memory. */
+  stdout: (text: string) => void | Promise<void>;
   stderr: (text: string) => void;
   /** Whether stderr is a terminal: progress, notices and colour appear only then. */
   stderrIsTerminal: boolean;
@@ -41,13 +43,13 @@ function classifyFailure(error: unknown, env: NodeJS.ProcessEnv): { exitCode: nu
 }
 
 /** Tells stderr what failed; a JSON run also gets one JSON document on stdout, so a script never parses nothing. */
-function reportFailure(error: unknown, argv: string[], io: CliIo, env: NodeJS.ProcessEnv): number {
+async function reportFailure(error: unknown, argv: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   const { exitCode, message, detail } = classifyFailure(error, env);
   io.stderr(`${prefix(io, env)} ${message}${detail}\n`);
   if (asksForJson(argv) && !argv.some((arg) => arg === '--out' || arg.startsWith('--out='))) {
     const kind = exitCode === ExitCode.usage ? 'usage' : 'could_not_check';
     try {
-      io.stdout(compileJsonFailureTemplate()({ generatedAt: io.now().toISOString(), kind, exitCode, message }));
+      await io.stdout(compileJsonFailureTemplate()({ generatedAt: io.now().toISOString(), kind, exitCode, message }));
     } catch {
       /* a broken failure template must not hide the error already on stderr */
     }
@@ -56,33 +58,52 @@ function reportFailure(error: unknown, argv: string[], io: CliIo, env: NodeJS.Pr
 }
 
 /** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
+/** Streams one report from an open snapshot into a staged sink; resolves to 0 (clean) or 1 (drift). */
+async function writeReport(
+  session: SnapshotSession,
+  request: DriftRequest,
+  format: Format,
+  run: RunFacts,
+  sink: ReportSink,
+): Promise<number> {
+  const renderer = compileReportRenderer(format);
+  const reading = await readDrift(session, loadDriftQueries(), request);
+  const viewAfter = (rowsListed: number) => buildReportView(reading.summary, reading.rowsCheck, run, { rowsListed, timings: session.timings });
+  await sink.write(renderer.head(viewAfter(0)));
+  let listed = 0;
+  for await (const batch of reading.rows) await sink.write(batch.map((row) => renderer.row(row, listed++)).join(''));
+  const view = viewAfter(listed);
+  await sink.write(renderer.tail(view));
+  return view.ok ? ExitCode.clean : ExitCode.drift;
+}
+
+/** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   try {
     const command = await parseCommand(argv, env);
     if (command.kind === 'done') {
-      io.stdout(`${command.output}\n`);
+      await io.stdout(`${command.output}\n`);
       return ExitCode.clean;
     }
     const { options } = command;
     const config = resolveDbConfig(options.connection, env, options.limits);
-    const queries = loadDriftQueries();
-    const render = compileReportTemplate(options.format);
+    loadDriftQueries(); // a broken installation fails here, before any connection
     if (io.stderrIsTerminal) {
       for (const notice of options.notices) io.stderr(`projection-drift: ${notice}\n`);
       const where = config.socket ? `socket ${config.socket}` : `${config.host}:${config.port}`;
       io.stderr(`projection-drift: checking buckets ${options.range.bucketMin}-${options.range.bucketMax} of ${config.database} on ${where}\n`);
     }
-    const results = await queryDrift(config, queries, {
-      ...options.range,
-      rowLimit: options.rowLimit,
-      summaryLimit: options.summaryLimit,
-    });
-    const server = { host: config.host, port: config.port, database: config.database };
-    const view = buildReportView(results, server, io.now());
-    const report = render(view);
-    if (options.out === undefined) io.stdout(report);
-    else writeReportFile(options.out, report);
-    return view.ok ? ExitCode.clean : ExitCode.drift;
+    const request = { ...options.range, bucketTotal: options.bucketTotal, rowLimit: options.rowLimit, summaryLimit: options.summaryLimit };
+    const run = { server: { host: config.host, port: config.port, database: config.database }, generatedAt: io.now() };
+    const sink = stageReport(options.out, io.stdout);
+    try {
+      const status = await withReadOnlySnapshot(config, (session) => writeReport(session, request, options.format, run, sink));
+      await sink.commit();
+      return status;
+    } catch (error) {
+      await sink.discard();
+      throw error;
+    }
   } catch (error) {
     return reportFailure(error, argv, io, env);
   }
@@ -103,7 +124,7 @@ if (invokedDirectly()) {
     if (error.code !== 'EPIPE') throw error;
   });
   const status = await main(process.argv.slice(2), process.env, {
-    stdout: (text) => process.stdout.write(text),
+    stdout: (text) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve())),
     stderr: (text) => process.stderr.write(text),
     stderrIsTerminal: process.stderr.isTTY === true,
     now: () => new Date(),

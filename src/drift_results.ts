@@ -36,21 +36,38 @@ export interface StatementTiming {
   rows: number;
 }
 
-/** Everything the drift statements returned for one range, read in one snapshot. */
-export interface DriftResults {
+/**
+ * The guard: the row listing counts the drifting sites of the buckets it reads, independently of
+ * the summary; inside one snapshot both numbers agree, and a difference means the data moved.
+ */
+export interface RowsCheck {
+  bucketMin: number;
+  bucketMax: number;
+  /** Drifting sites the row statement found in those buckets (before its limit). */
+  counted: number;
+  /** Drifting sites the summary holds for the same buckets. */
+  summarized: number;
+}
+
+/** What the summary statement returned for one range: everything but the rows themselves. */
+export interface DriftSummary {
   queryVersion: string;
   bucketMin: number;
   bucketMax: number;
-  /** From the count statement. */
+  /** Drifting sites over all groups. */
   driftCount: number;
   /** The first groups, in report order. */
   groups: SummaryGroup[];
   /** Number of groups over the whole range. */
   groupsTotal: number;
-  /** Drifting sites over all groups (equals driftCount unless drift moved). */
-  summarizedDriftRows: number;
+  /** Every cause over all groups, highest count first, ties by code. */
   causes: CauseTotal[];
+}
+
+/** A summary and its rows read in one snapshot, with the guard and the statement timings. */
+export interface DriftResults extends DriftSummary {
   /** The first rows, ordered by bucket then blog_id. */
   rows: DriftRow[];
+  rowsCheck: RowsCheck | null;
   timings: StatementTiming[];
 }

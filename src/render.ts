@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { HelperDelegate } from 'handlebars';
+import type { HelperDelegate, HelperOptions } from 'handlebars';
 import { templatesRoot } from './paths.js';
+import type { DriftRow } from './drift_results.js';
 import type { ReportView } from './report_view.js';
 import { textHelpers } from './formats/text_helpers.js';
 import { markdownHelpers } from './formats/markdown_helpers.js';
@@ -22,31 +23,78 @@ export interface FailureView {
   message: string;
 }
 
+/** A report rendered in three parts, so its rows can stream between them without being held in memory. */
+export interface ReportRenderer {
+  /** Everything before the first row. */
+  head(view: ReportView): string;
+  /** One row, the `index`-th (0-based). */
+  row(row: DriftRow, index: number): string;
+  /** Everything after the last row; render it with the final view (rows listed, timings). */
+  tail(view: ReportView): string;
+}
+
 const helpersByFormat: Record<Format, Record<string, HelperDelegate>> = {
   text: textHelpers,
   markdown: markdownHelpers,
   json: jsonHelpers,
 };
 
-/** Compiles templates/<name>.hbs with one format's helpers and the shared partials (strict, no HTML escaping). */
-function compileTemplate<View>(name: string, format: Format): (view: View) => string {
+/** Marks where the rows go; a NUL never survives any format's escaping, so it cannot collide with data. */
+const ROWS_SLOT = '\u0000rows\u0000';
+
+/** A Handlebars environment with one format's helpers and the shared partials (strict, no HTML escaping). */
+function environment(format: Format): typeof Handlebars {
   const handlebars = Handlebars.create();
   handlebars.registerHelper(helpersByFormat[format]);
   const partialsDir = join(templatesRoot, 'partials');
   for (const file of readdirSync(partialsDir).filter((entry) => entry.endsWith('.hbs'))) {
     handlebars.registerPartial(basename(file, '.hbs'), readFileSync(join(partialsDir, file), 'utf8'));
   }
-  const source = readFileSync(join(templatesRoot, `${name}.hbs`), 'utf8');
-  const template = handlebars.compile<View>(source, { noEscape: true, strict: true });
-  return (view) => template(view);
+  return handlebars;
 }
 
-/** The renderer of one report format. */
-export function compileReportTemplate(format: Format): (view: ReportView) => string {
-  return compileTemplate<ReportView>(format, format);
+function compile<View>(handlebars: typeof Handlebars, name: string): Handlebars.TemplateDelegate<View> {
+  const source = readFileSync(join(templatesRoot, `${name}.hbs`), 'utf8');
+  return handlebars.compile<View>(source, { noEscape: true, strict: true });
+}
+
+/**
+ * Compiles a format's template. Its `{{#eachRow}}...{{/eachRow}}` block marks the rows: the block
+ * is kept to render each streamed row (with `@first` and `@index`), and the text around it is the head and the tail.
+ */
+export function compileReportRenderer(format: Format): ReportRenderer {
+  const handlebars = environment(format);
+  let rowBlock: HelperOptions | undefined;
+  handlebars.registerHelper('eachRow', (options: HelperOptions) => {
+    rowBlock = options;
+    return ROWS_SLOT;
+  });
+  const template = compile<ReportView>(handlebars, format);
+  // A report without drift may leave the row block out entirely; then it is all head.
+  const parts = (view: ReportView): [string, string] => {
+    const [head, tail = '', ...more] = template(view).split(ROWS_SLOT);
+    if (more.length > 0) throw new Error(`templates/${format}.hbs renders its {{#eachRow}} block more than once`);
+    return [head!, tail];
+  };
+  return {
+    head: (view) => parts(view)[0],
+    tail: (view) => parts(view)[1],
+    row(row, index) {
+      if (!rowBlock) throw new Error('render the head before the rows');
+      const data = handlebars.createFrame(rowBlock.data);
+      data.first = index === 0;
+      data.index = index;
+      return rowBlock.fn(row, { data });
+    },
+  };
+}
+
+/** Renders a whole report at once, rows included (for callers that hold the rows anyway). */
+export function renderReport(renderer: ReportRenderer, view: ReportView, rows: readonly DriftRow[]): string {
+  return renderer.head(view) + rows.map((row, index) => renderer.row(row, index)).join('') + renderer.tail(view);
 }
 
 /** The renderer of the JSON failure document. */
 export function compileJsonFailureTemplate(): (view: FailureView) => string {
-  return compileTemplate<FailureView>('json_failure', 'json');
+  return compile<FailureView>(environment('json'), 'json_failure');
 }

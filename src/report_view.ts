@@ -1,4 +1,4 @@
-import type { CauseTotal, DriftResults, DriftRow, StatementTiming, SummaryGroup } from './drift_results.js';
+import type { CauseTotal, DriftSummary, RowsCheck, StatementTiming, SummaryGroup } from './drift_results.js';
 import { countChangedNote, guidanceFor, nextStep, repairGuidance, repairMode } from './guidance.js';
 
 /** The server and database a report read, for the record (host, port and database name only). */
@@ -13,7 +13,10 @@ export interface CauseView extends CauseTotal {
   action: string;
 }
 
-/** The one view every format renders, so text, Markdown and JSON can never disagree. Values are raw (unsanitized). */
+/**
+ * The one view every format renders, so text, Markdown and JSON can never disagree. Values are
+ * raw (unsanitized). The rows themselves are not in it: they stream through each format's row block.
+ */
 export interface ReportView {
   report: 'projection-drift';
   generatedAt: string;
@@ -26,7 +29,8 @@ export interface ReportView {
   nextStep: string;
   summary: { groups: SummaryGroup[]; groupsTotal: number; groupsHidden: number; rowsHidden: number };
   causes: CauseView[];
-  rows: DriftRow[];
+  /** Rows listed so far (all of them once the rows are streamed). */
+  rowsListed: number;
   rowsTruncated: number;
   countChanged: null | { counted: number; summarized: number; note: string };
   repair: string;
@@ -35,37 +39,48 @@ export interface ReportView {
   timings: { dbMs: number; statements: StatementTiming[] };
 }
 
-/** Builds the report view from one snapshot's results, the server it came from and the time it was generated. */
-export function buildReportView(results: DriftResults, server: ServerFacts, generatedAt: Date): ReportView {
-  const label = `${results.bucketMin}-${results.bucketMax}`;
-  const shownDrift = results.groups.reduce((sum, group) => sum + group.count, 0);
-  const ok = results.driftCount === 0 && results.summarizedDriftRows === 0;
-  const dbMs = results.timings.reduce((sum, timing) => sum + timing.ms, 0);
+/** Facts about the run that do not come from the database. */
+export interface RunFacts {
+  server: ServerFacts;
+  generatedAt: Date;
+}
+
+/** Builds the report view from the summary, the row guard, the rows listed so far and the statement timings. */
+export function buildReportView(
+  summary: DriftSummary,
+  rowsCheck: RowsCheck | null,
+  run: RunFacts,
+  progress: { rowsListed: number; timings: readonly StatementTiming[] },
+): ReportView {
+  const label = `${summary.bucketMin}-${summary.bucketMax}`;
+  const shownDrift = summary.groups.reduce((sum, group) => sum + group.count, 0);
+  const ok = summary.driftCount === 0;
+  const dbMs = progress.timings.reduce((sum, timing) => sum + timing.ms, 0);
   return {
     report: 'projection-drift',
-    generatedAt: generatedAt.toISOString(),
-    queryVersion: results.queryVersion,
-    range: { bucketMin: results.bucketMin, bucketMax: results.bucketMax, label },
-    server,
+    generatedAt: run.generatedAt.toISOString(),
+    queryVersion: summary.queryVersion,
+    range: { bucketMin: summary.bucketMin, bucketMax: summary.bucketMax, label },
+    server: run.server,
     ok,
-    driftCount: results.driftCount,
+    driftCount: summary.driftCount,
     nextStep,
     summary: {
-      groups: results.groups,
-      groupsTotal: results.groupsTotal,
-      groupsHidden: results.groupsTotal - results.groups.length,
-      rowsHidden: results.summarizedDriftRows - shownDrift,
+      groups: summary.groups,
+      groupsTotal: summary.groupsTotal,
+      groupsHidden: summary.groupsTotal - summary.groups.length,
+      rowsHidden: summary.driftCount - shownDrift,
     },
-    causes: results.causes.map((total) => ({ ...total, action: guidanceFor(total.cause) })),
-    rows: results.rows,
-    rowsTruncated: Math.max(0, results.driftCount - results.rows.length),
+    causes: summary.causes.map((total) => ({ ...total, action: guidanceFor(total.cause) })),
+    rowsListed: progress.rowsListed,
+    rowsTruncated: Math.max(0, summary.driftCount - progress.rowsListed),
     countChanged:
-      results.summarizedDriftRows === results.driftCount
+      rowsCheck === null || rowsCheck.counted === rowsCheck.summarized
         ? null
-        : { counted: results.driftCount, summarized: results.summarizedDriftRows, note: countChangedNote },
+        : { counted: rowsCheck.counted, summarized: rowsCheck.summarized, note: countChangedNote },
     repair: repairMode,
     repairGuidance,
-    failures: ok ? [] : [`legacy projection drift=${results.driftCount} in range ${label}`],
-    timings: { dbMs: Math.round(dbMs * 10) / 10, statements: results.timings },
+    failures: ok ? [] : [`legacy projection drift=${summary.driftCount} in range ${label}`],
+    timings: { dbMs: Math.round(dbMs * 10) / 10, statements: [...progress.timings] },
   };
 }

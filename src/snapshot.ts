@@ -1,5 +1,7 @@
 import mysql from 'mysql2/promise';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
+import type { Connection as CallbackConnection } from 'mysql2';
+import type { Readable } from 'node:stream';
 import type { Sql } from 'sql-template-tag';
 import type { DbConfig } from './db_config.js';
 import { describeDbError } from './db_errors.js';
@@ -7,8 +9,22 @@ import type { StatementTiming } from './drift_results.js';
 
 /** Runs bound statements on one connection inside one read-only, consistent snapshot. */
 export interface SnapshotSession {
-  /** Executes one bound statement as a server-side prepared statement and records its timing. */
+  /**
+   * Executes one bound statement as a server-side prepared statement and records its timing. Each
+   * statement is prepared afresh (MariaDB can keep a re-executed statement on a plan chosen under
+   * other optimizer settings).
+   */
   select(name: string, statement: Sql): Promise<Record<string, unknown>[]>;
+  /**
+   * Executes one bound statement and yields its rows in batches as they arrive (the server is paused
+   * while a batch is being handled, so memory stays bounded); timed when drained.
+   */
+  stream(name: string, statement: Sql): AsyncIterable<Record<string, unknown>[]>;
+  /**
+   * Lets MariaDB look a grouped subquery up row by row (split materialization) or makes it build
+   * the subquery once; MySQL always builds it, so there this does nothing.
+   */
+  usePerSiteLookups(enabled: boolean): Promise<void>;
   /** Per-statement timings so far, in execution order. */
   readonly timings: StatementTiming[];
 }
@@ -62,19 +78,72 @@ export async function connect(config: DbConfig): Promise<Connection> {
  * max_statement_time in seconds, MySQL's max_execution_time in milliseconds. Session variables
  * need no privilege.
  */
-async function applyStatementTimeout(connection: Connection, seconds: number): Promise<void> {
+/** The server family, which decides how time limits and plan switches are spelled. */
+type ServerFlavor = 'mariadb' | 'mysql';
+
+async function serverFlavor(connection: Connection): Promise<ServerFlavor> {
   const [rows] = await connection.query('SELECT VERSION() AS version');
-  const version = String((rows as { version: string }[])[0]?.version ?? '');
-  if (/mariadb/i.test(version)) {
-    await connection.execute('SET SESSION max_statement_time = ?', [seconds]);
-  } else {
-    await connection.execute('SET SESSION max_execution_time = ?', [Math.ceil(seconds * 1000)]);
-  }
+  return /mariadb/i.test(String((rows as { version: string }[])[0]?.version ?? '')) ? 'mariadb' : 'mysql';
 }
 
 /**
+ * Sets the per-statement time limit of this session the way the server supports it: MariaDB's
+ * max_statement_time in seconds, MySQL's max_execution_time in milliseconds. Session variables
+ * need no privilege.
+ */
+async function applyStatementTimeout(connection: Connection, flavor: ServerFlavor, seconds: number): Promise<void> {
+  if (flavor === 'mariadb') await connection.execute('SET SESSION max_statement_time = ?', [seconds]);
+  else await connection.execute('SET SESSION max_execution_time = ?', [Math.ceil(seconds * 1000)]);
+}
+
+/** Rows handed over at a time when streaming: large enough to keep per-row overhead low, small enough to bound memory. */
+const STREAM_BATCH = 1000;
+
+/** Reads an object stream in arrays of up to `size` items, pausing the source while a full batch waits. */
+async function* inBatches(source: Readable, size: number): AsyncGenerator<unknown[]> {
+  let batch: unknown[] = [];
+  let ended = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  source.on('data', (item: unknown) => {
+    batch.push(item);
+    if (batch.length >= size) {
+      source.pause();
+      notify();
+    }
+  });
+  source.once('end', () => {
+    ended = true;
+    notify();
+  });
+  source.once('error', (error: unknown) => {
+    failure = error;
+    notify();
+  });
+  while (true) {
+    if (failure !== undefined) throw failure;
+    if (batch.length >= size || (ended && batch.length > 0)) {
+      const full = batch;
+      batch = [];
+      yield full;
+      source.resume();
+      continue;
+    }
+    if (ended) return;
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+}
+
+const elapsed = (started: number) => Math.round((performance.now() - started) * 10) / 10;
+
+/**
  * Runs `work` inside `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` at REPEATABLE READ,
- * so every statement sees the same data; always rolls back and closes the connection.
+ * so every statement sees the same data; always rolls back and closes the connection. Database
+ * failures become one-line CheckErrors; errors of `work` itself pass through unchanged.
  */
 export async function withReadOnlySnapshot<T>(
   config: DbConfig,
@@ -84,26 +153,60 @@ export async function withReadOnlySnapshot<T>(
   connection.on('error', () => {
     /* a lost connection surfaces as the failing statement's error */
   });
+  const onServer = async <R>(action: () => Promise<R>): Promise<R> => {
+    try {
+      return await action();
+    } catch (error) {
+      throw describeDbError(error, config);
+    }
+  };
+  let flavor: ServerFlavor = 'mysql';
   const timings: StatementTiming[] = [];
   const session: SnapshotSession = {
     timings,
-    async select(name, statement) {
+    select: (name, statement) =>
+      onServer(async () => {
+        const started = performance.now();
+        const [rows] = await connection.execute({ sql: statement.sql, values: statement.values as never[] });
+        connection.unprepare(statement.sql);
+        const list = rows as Record<string, unknown>[];
+        timings.push({ name, ms: elapsed(started), rows: list.length });
+        return list;
+      }),
+    async *stream(name, statement) {
       const started = performance.now();
-      const [rows] = await connection.execute({ sql: statement.sql, values: statement.values as never[] });
-      const list = rows as Record<string, unknown>[];
-      timings.push({ name, ms: Math.round((performance.now() - started) * 10) / 10, rows: list.length });
-      return list;
+      // The promise API has no row streams; its wrapped callback connection does.
+      const core = (connection as unknown as { connection: CallbackConnection }).connection;
+      const rows = core.execute({ sql: statement.sql, values: statement.values as never[] }).stream();
+      let count = 0;
+      try {
+        for await (const batch of inBatches(rows, STREAM_BATCH)) {
+          count += batch.length;
+          yield batch as Record<string, unknown>[];
+        }
+      } catch (error) {
+        throw describeDbError(error, config);
+      } finally {
+        rows.destroy();
+        core.unprepare(statement.sql);
+      }
+      timings.push({ name, ms: elapsed(started), rows: count });
+    },
+    async usePerSiteLookups(enabled) {
+      if (flavor !== 'mariadb') return;
+      await onServer(() => connection.query(`SET SESSION optimizer_switch = 'split_materialized=${enabled ? 'on' : 'off'}'`));
     },
   };
   try {
-    await applyStatementTimeout(connection, config.statementTimeoutSeconds);
-    await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    await connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    await onServer(async () => {
+      flavor = await serverFlavor(connection);
+      await applyStatementTimeout(connection, flavor, config.statementTimeoutSeconds);
+      await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      await connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    });
     const result = await work(session);
-    await connection.query('ROLLBACK');
+    await onServer(() => connection.query('ROLLBACK'));
     return result;
-  } catch (error) {
-    throw error instanceof Error && error.name === 'CheckError' ? error : describeDbError(error, config);
   } finally {
     connection.destroy();
   }

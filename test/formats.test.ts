@@ -46,7 +46,7 @@ for (const [format, file] of [['markdown', 'clean.md'], ['json', 'clean.json']] 
 test('text golden: the seed example with the query version line', async () => {
   await withScratch(seedFixture, async ({ env }) => {
     const run = await runCli([...seedArgs, '--format', 'text'], env);
-    assert.ok(run.stdout.startsWith('INFO projection_drift_range=0-99\nINFO projection_drift_query_version=v1\n'));
+    assert.ok(run.stdout.startsWith('INFO projection_drift_range=0-99\nINFO projection_drift_query_version=v2\n'));
   });
 });
 

@@ -11,7 +11,7 @@ test('no drift prints the three-line pass report and exits 0', async () => {
     assert.is(run.stderr, '');
     assert.is(
       run.stdout,
-      'INFO projection_drift_range=0-9\nINFO projection_drift_query_version=v1\nINFO legacy_projection_drift=0\nPASS legacy_projection_drift=0\n',
+      'INFO projection_drift_range=0-9\nINFO projection_drift_query_version=v2\nINFO legacy_projection_drift=0\nPASS legacy_projection_drift=0\n',
     );
   });
 });

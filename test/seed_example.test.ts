@@ -15,7 +15,7 @@ test('reproduces every line of the seed example, in order, with only LEVEL key=v
     const lines = run.stdout.split('\n');
     const seedLines = new Set(seedReport.split('\n'));
     const extras = lines.filter((line) => !seedLines.has(line));
-    assert.equal(extras, ['INFO projection_drift_query_version=v1']);
+    assert.equal(extras, ['INFO projection_drift_query_version=v2']);
     for (const extra of extras) assert.match(extra, logLine);
     assert.fixture(lines.filter((line) => !extras.includes(line)).join('\n'), seedReport);
   });

@@ -56,13 +56,24 @@ test('requires a -- name: header', () => {
   assert.throws(() => parseNamedQuery('SELECT 1', 'anon.sql'), /missing "-- name: <query_name>"/);
 });
 
-test('every shipped v1 query names itself and documents each of its parameters', () => {
-  for (const name of ['drift_count', 'drift_summary', 'drift_causes', 'drift_rows']) {
-    const query = loadNamedQuery('v1', name);
+test('every shipped v2 query names itself and documents each of its parameters', () => {
+  for (const name of ['drift_groups', 'drift_rows']) {
+    const query = loadNamedQuery('v2', name);
     assert.is(query.name, name);
     const headerText = query.strings[0]!.split('\n').filter((line) => line.startsWith('--')).join('\n');
     for (const param of new Set(query.params)) assert.ok(headerText.includes(`:${param}`), `${name} documents :${param}`);
   }
+});
+
+test('both v2 queries classify drift with the very same CTE, so the summary and the rows cannot disagree', () => {
+  const classification = (name: string) => {
+    const text = loadNamedQuery('v2', name).strings.join('?');
+    const start = text.indexOf('WITH open_http_rollup AS (');
+    const end = text.indexOf('  FROM site_drift AS sd\n)', start);
+    assert.ok(start >= 0 && end > start, `${name} holds the classification CTE`);
+    return text.slice(start, end);
+  };
+  assert.is(classification('drift_rows'), classification('drift_groups'));
 });
 
 test.run();

@@ -85,9 +85,10 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
 /** Runs the product's query layer (no rendering) against a scratch database. */
 export async function queryScratch(
   scratch: Scratch,
-  request: { bucketMin: number; bucketMax: number; rowLimit?: number; summaryLimit?: number },
+  request: { bucketMin: number; bucketMax: number; bucketTotal?: number; rowLimit?: number; summaryLimit?: number },
 ) {
   return queryDrift(dbConfigFromEnv(scratch.env), loadDriftQueries(), {
+    bucketTotal: 1000,
     rowLimit: 0,
     summaryLimit: 0,
     ...request,
