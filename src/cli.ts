@@ -5,6 +5,7 @@ import { resolveDbConfig } from './db_config.js';
 import { loadDriftQueries, readDrift, type DriftRequest } from './drift_queries.js';
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJson, parseCommand } from './options.js';
+import { BaselineTracker, loadBaseline, type Baseline } from './baseline.js';
 import { compileJsonFailureTemplate, compileReportRenderer, type Format } from './render.js';
 import { stageReport, type ReportSink } from './report_output.js';
 import { withReadOnlySnapshot, type SnapshotSession } from './snapshot.js';
@@ -57,24 +58,42 @@ async function reportFailure(error: unknown, argv: string[], io: CliIo, env: Nod
   return exitCode;
 }
 
-/** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
-/** Streams one report from an open snapshot into a staged sink; resolves to 0 (clean) or 1 (drift). */
+/**
+ * Streams one report from an open snapshot into a staged sink; resolves to 0 (clean) or 1 (drift).
+ * The rows are rendered first (into their own spool), because the head can only say what changed
+ * since a baseline once every row was seen; memory stays bounded either way.
+ */
 async function writeReport(
   session: SnapshotSession,
   request: DriftRequest,
   format: Format,
   run: RunFacts,
+  baseline: Baseline | null,
   sink: ReportSink,
 ): Promise<number> {
   const renderer = compileReportRenderer(format);
   const reading = await readDrift(session, loadDriftQueries(), request);
-  const viewAfter = (rowsListed: number) => buildReportView(reading.summary, reading.rowsCheck, run, { rowsListed, timings: session.timings });
-  await sink.write(renderer.head(viewAfter(0)));
+  const tracker = baseline && new BaselineTracker(baseline);
+  const rows = stageReport(undefined, (text) => sink.write(text));
   let listed = 0;
-  for await (const batch of reading.rows) await sink.write(batch.map((row) => renderer.row(row, listed++)).join(''));
-  const view = viewAfter(listed);
-  await sink.write(renderer.tail(view));
-  return view.ok ? ExitCode.clean : ExitCode.drift;
+  try {
+    for await (const batch of reading.rows) {
+      await rows.write(batch.map((row) => renderer.row({ ...row, isNew: tracker?.observe(row) ?? false }, listed++)).join(''));
+    }
+    const comparison = tracker?.finish(listed < reading.summary.driftCount, reading.summary.causes) ?? null;
+    const view = buildReportView(reading.summary, reading.rowsCheck, run, {
+      rowsListed: listed,
+      timings: session.timings,
+      baseline: comparison,
+    });
+    await sink.write(renderer.head(view));
+    await rows.commit();
+    await sink.write(renderer.tail(view));
+    return view.ok ? ExitCode.clean : ExitCode.drift;
+  } catch (error) {
+    await rows.discard();
+    throw error;
+  }
 }
 
 /** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
@@ -95,9 +114,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     }
     const request = { ...options.range, bucketTotal: options.bucketTotal, rowLimit: options.rowLimit, summaryLimit: options.summaryLimit };
     const run = { server: { host: config.host, port: config.port, database: config.database }, generatedAt: io.now() };
+    const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
     const sink = stageReport(options.out, io.stdout);
     try {
-      const status = await withReadOnlySnapshot(config, (session) => writeReport(session, request, options.format, run, sink));
+      const status = await withReadOnlySnapshot(config, (session) => writeReport(session, request, options.format, run, baseline, sink));
       await sink.commit();
       return status;
     } catch (error) {

@@ -16,6 +16,8 @@ export interface ReportOptions {
   format: Format;
   /** Write the report to this file (atomically) instead of stdout. */
   out: string | undefined;
+  /** An earlier JSON report of the same range to compare with. */
+  baseline: string | undefined;
   limits: ConnectionLimits;
   connection: ConnectionFlags;
   /** Facts worth telling an operator at a terminal, such as where the range came from. */
@@ -44,7 +46,7 @@ function buildParser(argv: string[]) {
         'Read-only: it never writes.',
       ].join('\n'),
     )
-    .group(['range', 'bucket-min', 'bucket-max', 'bucket-total', 'limit', 'summary-limit', 'format', 'out'], 'Report:')
+    .group(['range', 'bucket-min', 'bucket-max', 'bucket-total', 'limit', 'summary-limit', 'format', 'out', 'baseline'], 'Report:')
     .option('range', text('Inclusive bucket range A-B, or one bucket A [default: the pinned range, else 0..BUCKET_TOTAL-1]'))
     .option('bucket-min', text('First bucket (the monitor\'s flag; set with --bucket-max)'))
     .option('bucket-max', text('Last bucket (the monitor\'s flag; set with --bucket-min)'))
@@ -53,6 +55,7 @@ function buildParser(argv: string[]) {
     .option('summary-limit', text('Summary groups to show; 0 shows all', { default: '20' }))
     .option('format', text(`Report format: ${formats.join(', ')}`, { default: 'text', alias: 'output' }))
     .option('out', text('Write the report to this file, atomically, instead of stdout'))
+    .option('baseline', text('An earlier JSON report of the same range: say what is new, resolved and persisting (save it with --limit 0 for an exact comparison)'))
     .group([...connectionOptionNames, 'connect-timeout', 'statement-timeout'], 'Connection (above DB_* variables and ~/.my.cnf):')
     .option('host', text('Server host [default: $DB_HOST, else localhost]'))
     .option('port', text('Server port [default: $DB_PORT, else 3306]'))
@@ -70,6 +73,7 @@ function buildParser(argv: string[]) {
     .example('$0 --range 7 --limit 0', 'Report bucket 7 and list every drifting site')
     .example('$0 --range 0-99 --format json > drift.json; [ $? -le 1 ] && jq .drift_count drift.json', 'Gate a script on the JSON report and its exit status')
     .example('JETMON_CONFIG=/etc/jetmon/config.json $0 --output=json', 'On a pinned host: report its pinned bucket range, as the monitor would')
+    .example('$0 --range 0-99 --limit 0 --format json --out before.json; $0 --range 0-99 --baseline before.json', 'Compare with an earlier report after a repair')
     .example('$0 --defaults-file ~/.replica.cnf --range 0-99 --format markdown --out drift.md', 'Read credentials from an option file and write Markdown')
     .epilog(
       [
@@ -160,6 +164,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       summaryLimit: parseCount(args['summary-limit'], '--summary-limit'),
       format,
       out: args.out === undefined ? undefined : checkedOutPath(args.out),
+      baseline: args.baseline,
       limits: {
         connectTimeoutMs: Math.ceil(parseSeconds(args['connect-timeout'], '--connect-timeout') * 1000),
         statementTimeoutSeconds: parseSeconds(args['statement-timeout'], '--statement-timeout', { allowZero: true }),

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { HelperDelegate, HelperOptions } from 'handlebars';
+import type { HelperDelegate } from 'handlebars';
 import { templatesRoot } from './paths.js';
 import type { DriftRow } from './drift_results.js';
 import type { ReportView } from './report_view.js';
@@ -23,12 +23,15 @@ export interface FailureView {
   message: string;
 }
 
+/** A listed row as the templates see it: `isNew` marks a site missing from the --baseline report. */
+export type ListedRow = DriftRow & { isNew: boolean };
+
 /** A report rendered in three parts, so its rows can stream between them without being held in memory. */
 export interface ReportRenderer {
   /** Everything before the first row. */
   head(view: ReportView): string;
-  /** One row, the `index`-th (0-based). */
-  row(row: DriftRow, index: number): string;
+  /** One row, the `index`-th (0-based), rendered by the format's `<format>_row` partial. */
+  row(row: ListedRow, index: number): string;
   /** Everything after the last row; render it with the final view (rows listed, timings). */
   tail(view: ReportView): string;
 }
@@ -59,17 +62,16 @@ function compile<View>(handlebars: typeof Handlebars, name: string): Handlebars.
 }
 
 /**
- * Compiles a format's template. Its `{{#eachRow}}...{{/eachRow}}` block marks the rows: the block
- * is kept to render each streamed row (with `@first` and `@index`), and the text around it is the head and the tail.
+ * Compiles a format's template. Its `{{#eachRow}}{{> <format>_row}}{{/eachRow}}` block marks where the
+ * rows go: the text around it is the head and the tail, and each streamed row is rendered by the
+ * `<format>_row` partial on its own (with `@first` and `@index`).
  */
 export function compileReportRenderer(format: Format): ReportRenderer {
   const handlebars = environment(format);
-  let rowBlock: HelperOptions | undefined;
-  handlebars.registerHelper('eachRow', (options: HelperOptions) => {
-    rowBlock = options;
-    return ROWS_SLOT;
-  });
+  handlebars.registerHelper('eachRow', () => ROWS_SLOT);
   const template = compile<ReportView>(handlebars, format);
+  const rowSource = readFileSync(join(templatesRoot, 'partials', `${format}_row.hbs`), 'utf8');
+  const rowTemplate = handlebars.compile<ListedRow>(rowSource, { noEscape: true, strict: true });
   // A report without drift may leave the row block out entirely; then it is all head.
   const parts = (view: ReportView): [string, string] => {
     const [head, tail = '', ...more] = template(view).split(ROWS_SLOT);
@@ -79,19 +81,13 @@ export function compileReportRenderer(format: Format): ReportRenderer {
   return {
     head: (view) => parts(view)[0],
     tail: (view) => parts(view)[1],
-    row(row, index) {
-      if (!rowBlock) throw new Error('render the head before the rows');
-      const data = handlebars.createFrame(rowBlock.data);
-      data.first = index === 0;
-      data.index = index;
-      return rowBlock.fn(row, { data });
-    },
+    row: (row, index) => rowTemplate(row, { data: { first: index === 0, index } }),
   };
 }
 
 /** Renders a whole report at once, rows included (for callers that hold the rows anyway). */
 export function renderReport(renderer: ReportRenderer, view: ReportView, rows: readonly DriftRow[]): string {
-  return renderer.head(view) + rows.map((row, index) => renderer.row(row, index)).join('') + renderer.tail(view);
+  return renderer.head(view) + rows.map((row, index) => renderer.row({ ...row, isNew: false }, index)).join('') + renderer.tail(view);
 }
 
 /** The renderer of the JSON failure document. */

@@ -1,5 +1,6 @@
 import type { CauseTotal, DriftSummary, RowsCheck, StatementTiming, SummaryGroup } from './drift_results.js';
 import { countChangedNote, guidanceFor, nextStep, repairGuidance, repairMode } from './guidance.js';
+import type { BaselineComparison } from './baseline.js';
 
 /** The server and database a report read, for the record (host, port and database name only). */
 export interface ServerFacts {
@@ -8,10 +9,14 @@ export interface ServerFacts {
   database: string;
 }
 
-/** A cause total with its operator guidance. */
+/** A cause total with its operator guidance, and its change since the --baseline report (null without one). */
 export interface CauseView extends CauseTotal {
   action: string;
+  delta: number | null;
 }
+
+/** The comparison with an earlier report, as the templates print it. */
+export type BaselineView = Omit<BaselineComparison, 'causeDeltas'>;
 
 /**
  * The one view every format renders, so text, Markdown and JSON can never disagree. Values are
@@ -37,6 +42,8 @@ export interface ReportView {
   repairGuidance: string;
   failures: string[];
   timings: { dbMs: number; statements: StatementTiming[] };
+  /** What changed since the --baseline report; null without one. */
+  baseline: BaselineView | null;
 }
 
 /** Facts about the run that do not come from the database. */
@@ -50,8 +57,9 @@ export function buildReportView(
   summary: DriftSummary,
   rowsCheck: RowsCheck | null,
   run: RunFacts,
-  progress: { rowsListed: number; timings: readonly StatementTiming[] },
+  progress: { rowsListed: number; timings: readonly StatementTiming[]; baseline?: BaselineComparison | null },
 ): ReportView {
+  const comparison = progress.baseline ?? null;
   const label = `${summary.bucketMin}-${summary.bucketMax}`;
   const shownDrift = summary.groups.reduce((sum, group) => sum + group.count, 0);
   const ok = summary.driftCount === 0;
@@ -71,7 +79,11 @@ export function buildReportView(
       groupsHidden: summary.groupsTotal - summary.groups.length,
       rowsHidden: summary.driftCount - shownDrift,
     },
-    causes: summary.causes.map((total) => ({ ...total, action: guidanceFor(total.cause) })),
+    causes: summary.causes.map((total) => ({
+      ...total,
+      action: guidanceFor(total.cause),
+      delta: comparison ? (comparison.causeDeltas.get(total.cause) ?? total.count) : null,
+    })),
     rowsListed: progress.rowsListed,
     rowsTruncated: Math.max(0, summary.driftCount - progress.rowsListed),
     countChanged:
@@ -82,5 +94,15 @@ export function buildReportView(
     repairGuidance,
     failures: ok ? [] : [`legacy projection drift=${summary.driftCount} in range ${label}`],
     timings: { dbMs: Math.round(dbMs * 10) / 10, statements: [...progress.timings] },
+    baseline: comparison && {
+      generatedAt: comparison.generatedAt,
+      new: comparison.new,
+      resolved: comparison.resolved,
+      persisting: comparison.persisting,
+      causeChanged: comparison.causeChanged,
+      partial: comparison.partial,
+      newBlogIds: comparison.newBlogIds,
+      resolvedBlogIds: comparison.resolvedBlogIds,
+    },
   };
 }

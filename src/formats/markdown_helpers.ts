@@ -1,6 +1,7 @@
 import type { HelperDelegate } from 'handlebars';
 import { sanitizeForTerminal } from '../sanitize.js';
 import { statusLabel } from './status_label.js';
+import { signed } from './signed.js';
 
 /** Characters with a meaning in GitHub-flavoured Markdown inline text or tables, and their inert forms. */
 const markdownEscapes: Readonly<Record<string, string>> = {
@@ -32,6 +33,12 @@ export function markdownText(value: unknown): string {
 export const markdownHelpers: Record<string, HelperDelegate> = {
   md: markdownText,
   status: (value: number | null) => statusLabel(value),
+  /** A change with its sign: `+2`, `-1`, `0`. */
+  signed,
+  /** The first `count` items of a list. */
+  first: (list: readonly unknown[], count: number) => list.slice(0, count),
+  /** How many items a list has beyond the first `count` (0 when none). */
+  more: (list: readonly unknown[], count: number) => Math.max(0, list.length - count),
   /** English plural for counts in sentences. */
   plural: (count: number, singular: string, pluralForm: string) => (count === 1 ? singular : pluralForm),
 };

@@ -1,6 +1,7 @@
 import type { HelperDelegate } from 'handlebars';
 import { sanitizeForTerminal } from '../sanitize.js';
 import { statusLabel } from './status_label.js';
+import { signed } from './signed.js';
 
 /** Helpers of the text template: fixed-width cells and terminal-safe values. */
 export const textHelpers: Record<string, HelperDelegate> = {
@@ -8,6 +9,10 @@ export const textHelpers: Record<string, HelperDelegate> = {
   pad: (value: unknown, width: number) => String(value).padEnd(width),
   /** A status cell such as `2/SITE_CONFIRMED_DOWN`. */
   status: (value: number | null) => statusLabel(value),
+  /** A change with its sign: `+2`, `-1`, `0`. */
+  signed,
+  /** Whether a value is a number (a cause delta is null without --baseline). */
+  isNumber: (value: unknown) => typeof value === 'number',
   /** A database value made safe for a terminal; absent values print `-`. */
   terminal: (value: unknown) => (value === null || value === undefined ? '-' : sanitizeForTerminal(String(value))),
 };
