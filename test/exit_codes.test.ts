@@ -93,7 +93,12 @@ test('exit 1 on drift and 0 without, from the real process', async () => {
 test('--help lists options, environment and exit codes; --version prints the package version', async () => {
   const help = spawnCli(['--help'], nowhere);
   assert.is(help.status, 0);
-  for (const word of ['--range', '--limit', '--summary-limit', '--bucket-total', '--format', 'DB_HOST', 'DB_PASSWORD', 'Exit status']) {
+  const words = [
+    '--range', '--bucket-min', '--limit', '--summary-limit', '--bucket-total', '--format', '--output', '--out', '--baseline',
+    '--defaults-file', '--socket', '--ssl-mode', '--connect-timeout', '--statement-timeout', 'DB_HOST', 'DB_PASSWORD',
+    'JETMON_CONFIG', 'NO_COLOR', 'Exit status', 'make drift-report RANGE=0-99', '--format json > drift.json', 'pinned',
+  ];
+  for (const word of words) {
     assert.ok(help.stdout.includes(word), word);
   }
   const version = spawnCli(['--version'], nowhere);
