@@ -18,9 +18,8 @@ const atOrBefore = (a: RowKey, bound: RowKey | null) => bound === null || !befor
 export interface Baseline {
   path: string;
   generatedAt: string;
-  /** blog_id -> cause of its first listed row. */
-  causes: Map<string, string>;
-  keys: Map<string, RowKey>;
+  /** blog_id -> the place and cause of its first listed row. */
+  rows: Map<string, { key: RowKey; cause: string }>;
   /** The last listed row when the listing was truncated; null when it listed every drifting site. */
   bound: RowKey | null;
   /** Cause totals over all groups (complete even when rows were truncated). */
@@ -88,22 +87,17 @@ export async function loadBaseline(path: string, range: { bucketMin: number; buc
   }
   // A second, lossless read for the ids: JSON.parse rounds those past 2^53.
   const exact = parseLossless(text, null, (digits) => digits) as { rows: { blog_id: string; bucket: string; cause: string }[] };
-  const causes = new Map<string, string>();
-  const keys = new Map<string, RowKey>();
+  const rows = new Map<string, { key: RowKey; cause: string }>();
   let last: RowKey | null = null;
   for (const row of exact.rows) {
     const key = { bucket: Number(row.bucket), blogId: BigInt(row.blog_id) };
-    if (!causes.has(row.blog_id)) {
-      causes.set(row.blog_id, row.cause);
-      keys.set(row.blog_id, key);
-    }
+    if (!rows.has(row.blog_id)) rows.set(row.blog_id, { key, cause: row.cause });
     last = key;
   }
   return {
     path,
     generatedAt: shape.generated_at,
-    causes,
-    keys,
+    rows,
     bound: shape.rows_truncated > 0 ? last : null,
     causeCounts: new Map(shape.causes.map((c: { cause: string; count: number }) => [c.cause, c.count])),
   };
@@ -125,21 +119,21 @@ export class BaselineTracker {
     this.#last = key;
     if (!atOrBefore(key, this.baseline.bound) || this.#seen.has(row.blogId)) return false;
     this.#seen.add(row.blogId);
-    const earlier = this.baseline.causes.get(row.blogId);
+    const earlier = this.baseline.rows.get(row.blogId);
     if (earlier === undefined) {
       this.#newIds.push(row.blogId);
       return true;
     }
     this.#persisting++;
-    if (earlier !== row.cause) this.#causeChanged++;
+    if (earlier.cause !== row.cause) this.#causeChanged++;
     return false;
   }
 
   /** The comparison, once every current row was observed; `truncated` says whether the current listing left rows out. */
   finish(truncated: boolean, causes: readonly { cause: string; count: number }[]): BaselineComparison {
     const currentBound = truncated ? this.#last : null;
-    const resolvedIds = [...this.baseline.keys.entries()]
-      .filter(([blogId, key]) => !this.#seen.has(blogId) && atOrBefore(key, currentBound))
+    const resolvedIds = [...this.baseline.rows.entries()]
+      .filter(([blogId, { key }]) => !this.#seen.has(blogId) && atOrBefore(key, currentBound))
       .map(([blogId]) => blogId);
     const ascending = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
     return {

@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { resolveDbConfig } from './db_config.js';
-import { loadDriftQueries, readDrift, type DriftRequest } from './drift_queries.js';
+import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } from './drift_queries.js';
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJson, parseCommand } from './options.js';
 import { BaselineTracker, loadBaseline, type Baseline } from './baseline.js';
@@ -65,6 +65,7 @@ async function reportFailure(error: unknown, argv: string[], io: CliIo, env: Nod
  */
 async function writeReport(
   session: SnapshotSession,
+  queries: DriftQueries,
   request: DriftRequest,
   format: Format,
   run: RunFacts,
@@ -72,7 +73,7 @@ async function writeReport(
   sink: ReportSink,
 ): Promise<number> {
   const renderer = compileReportRenderer(format);
-  const reading = await readDrift(session, loadDriftQueries(), request);
+  const reading = await readDrift(session, queries, request);
   const tracker = baseline && new BaselineTracker(baseline);
   const rows = stageReport(undefined, (text) => sink.write(text));
   let listed = 0;
@@ -106,7 +107,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     }
     const { options } = command;
     const config = resolveDbConfig(options.connection, env, options.limits);
-    loadDriftQueries(); // a broken installation fails here, before any connection
+    const queries = loadDriftQueries(); // a broken installation fails here, before any connection
     if (io.stderrIsTerminal) {
       for (const notice of options.notices) io.stderr(`projection-drift: ${notice}\n`);
       const where = config.socket ? `socket ${config.socket}` : `${config.host}:${config.port}`;
@@ -117,7 +118,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
     const sink = stageReport(options.out, io.stdout);
     try {
-      const status = await withReadOnlySnapshot(config, (session) => writeReport(session, request, options.format, run, baseline, sink));
+      const status = await withReadOnlySnapshot(config, (session) => writeReport(session, queries, request, options.format, run, baseline, sink));
       await sink.commit();
       return status;
     } catch (error) {
