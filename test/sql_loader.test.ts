@@ -65,6 +65,15 @@ test('every shipped v2 query names itself and documents each of its parameters',
   }
 });
 
+test('shipped queries avoid what MySQL 8 or MariaDB 10.11 lack: LATERAL, VALUES rows, ->>, MariaDB-only syntax', () => {
+  for (const name of ['drift_groups', 'drift_rows']) {
+    const code = loadNamedQuery('v2', name).strings.join('?').replace(/--[^\n]*/g, '');
+    for (const construct of [/\bLATERAL\b/i, /\bVALUES\s*\(/i, /\bROW\s*\(/i, /->>/, /\bRETURNING\b/i, /\bMINUS\b/i, /\bSTRAIGHT_JOIN\b/i]) {
+      assert.not.match(code, construct, `${name} uses ${construct}`);
+    }
+  }
+});
+
 test('both v2 queries classify drift with the very same CTE, so the summary and the rows cannot disagree', () => {
   const classification = (name: string) => {
     const text = loadNamedQuery('v2', name).strings.join('?');
