@@ -1,7 +1,6 @@
 import type { HelperDelegate } from 'handlebars';
 import { sanitizeForTerminal } from '../sanitize.js';
-import { statusLabel } from './status_label.js';
-import { signed } from './signed.js';
+import { sharedCellHelpers } from './status_label.js';
 
 /** Characters with a meaning in GitHub-flavoured Markdown inline text or tables, and their inert forms. */
 const markdownEscapes: Readonly<Record<string, string>> = {
@@ -32,9 +31,7 @@ export function markdownText(value: unknown): string {
 /** Helpers of the Markdown template. */
 export const markdownHelpers: Record<string, HelperDelegate> = {
   md: markdownText,
-  status: (value: number | null) => statusLabel(value),
-  /** A change with its sign: `+2`, `-1`, `0`. */
-  signed,
+  ...sharedCellHelpers,
   /** The first `count` items of a list. */
   first: (list: readonly unknown[], count: number) => list.slice(0, count),
   /** How many items a list has beyond the first `count` (0 when none). */

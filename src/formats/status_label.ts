@@ -10,3 +10,11 @@ export function statusLabel(status: number | null | undefined): string {
   if (status === null || status === undefined) return '-';
   return `${status}/${statusNames[status] ?? 'UNKNOWN'}`;
 }
+
+/** A change with its sign, as reports print deltas: `+2`, `-1`, `0`. */
+export function signed(value: number): string {
+  return value > 0 ? `+${value}` : String(value);
+}
+
+/** Cell helpers the text and Markdown templates share: `status` (a status cell) and `signed` (a delta). */
+export const sharedCellHelpers = { status: statusLabel, signed };

@@ -1,16 +1,12 @@
 import type { HelperDelegate } from 'handlebars';
 import { sanitizeForTerminal } from '../sanitize.js';
-import { statusLabel } from './status_label.js';
-import { signed } from './signed.js';
+import { sharedCellHelpers } from './status_label.js';
 
 /** Helpers of the text template: fixed-width cells and terminal-safe values. */
 export const textHelpers: Record<string, HelperDelegate> = {
   /** Left-aligns a cell to a width; longer values are kept whole, as the monitor's %-Ns does. */
   pad: (value: unknown, width: number) => String(value).padEnd(width),
-  /** A status cell such as `2/SITE_CONFIRMED_DOWN`. */
-  status: (value: number | null) => statusLabel(value),
-  /** A change with its sign: `+2`, `-1`, `0`. */
-  signed,
+  ...sharedCellHelpers,
   /** Whether a value is a number (a cause delta is null without --baseline). */
   isNumber: (value: unknown) => typeof value === 'number',
   /** A database value made safe for a terminal; absent values print `-`. */
