@@ -70,7 +70,9 @@ export function compileReportRenderer(format: Format): ReportRenderer {
   const handlebars = environment(format);
   handlebars.registerHelper('eachRow', () => ROWS_SLOT);
   const template = compile<ReportView>(handlebars, format);
-  const rowSource = readFileSync(join(templatesRoot, 'partials', `${format}_row.hbs`), 'utf8');
+  // The row partial environment() registered, compiled on its own so each streamed row renders alone.
+  const rowSource: unknown = handlebars.partials[`${format}_row`];
+  if (typeof rowSource !== 'string') throw new Error(`templates/partials/${format}_row.hbs is missing`);
   const rowTemplate = handlebars.compile<ListedRow>(rowSource, { noEscape: true, strict: true });
   // A report without drift may leave the row block out entirely; then it is all head.
   const parts = (view: ReportView): [string, string] => {

@@ -20,6 +20,7 @@ const MEMORY_LIMIT = 4 * 1024 * 1024;
 /** Once in a file, text is written in batches of about this size rather than row by row. */
 const FILE_BATCH = 256 * 1024;
 
+/** A fresh, hidden file name beside `path`. */
 const temporaryName = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 
 function cannotWrite(path: string, error: unknown): UsageError {
@@ -64,7 +65,7 @@ export function stageReport(out: string | undefined, stdout: (text: string) => v
       } else if (out !== undefined) {
         await openFile(temporaryName(out));
       } else if (held > MEMORY_LIMIT) {
-        await openFile(join(tmpdir(), `projection-drift.${process.pid}.${randomBytes(4).toString('hex')}.tmp`));
+        await openFile(temporaryName(join(tmpdir(), 'projection-drift')));
         await flush();
       }
     },

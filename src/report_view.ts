@@ -52,6 +52,11 @@ export interface RunFacts {
   generatedAt: Date;
 }
 
+/** The comparison as the templates print it: per-cause deltas go on the cause lines instead. */
+function baselineView({ causeDeltas: _perCause, ...view }: BaselineComparison): BaselineView {
+  return view;
+}
+
 /** Builds the report view from the summary, the row guard, the rows listed so far and the statement timings. */
 export function buildReportView(
   summary: DriftSummary,
@@ -94,15 +99,6 @@ export function buildReportView(
     repairGuidance,
     failures: ok ? [] : [`legacy projection drift=${summary.driftCount} in range ${label}`],
     timings: { dbMs: Math.round(dbMs * 10) / 10, statements: [...progress.timings] },
-    baseline: comparison && {
-      generatedAt: comparison.generatedAt,
-      new: comparison.new,
-      resolved: comparison.resolved,
-      persisting: comparison.persisting,
-      causeChanged: comparison.causeChanged,
-      partial: comparison.partial,
-      newBlogIds: comparison.newBlogIds,
-      resolvedBlogIds: comparison.resolvedBlogIds,
-    },
+    baseline: comparison && baselineView(comparison),
   };
 }

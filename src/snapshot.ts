@@ -29,6 +29,11 @@ export interface SnapshotSession {
   readonly timings: StatementTiming[];
 }
 
+/** The callback connection a mysql2 promise connection wraps: the promise API has no row streams, it does. */
+export function callbackConnection(connection: Connection): CallbackConnection {
+  return (connection as unknown as { connection: CallbackConnection }).connection;
+}
+
 /** The mysql2 options for a configuration; `tls: false` leaves TLS off (used when `preferred` finds none). */
 export function driverOptions(config: DbConfig, tls = config.ssl.mode !== 'disabled'): ConnectionOptions {
   const { mode, ca, cert, key } = config.ssl;
@@ -175,8 +180,7 @@ export async function withReadOnlySnapshot<T>(
       }),
     async *stream(name, statement) {
       const started = performance.now();
-      // The promise API has no row streams; its wrapped callback connection does.
-      const core = (connection as unknown as { connection: CallbackConnection }).connection;
+      const core = callbackConnection(connection);
       const rows = core.execute({ sql: statement.sql, values: statement.values as never[] }).stream();
       let count = 0;
       try {

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
-import type { Connection as CallbackConnection } from 'mysql2';
 import { dbConfigFromEnv, type DbConfig } from '../db_config.js';
 import { loadDriftQueries, queryDrift, type DriftQueries } from '../drift_queries.js';
 import { adminConnectionOptions } from '../fixtures/database.js';
+import { callbackConnection } from '../snapshot.js';
 import { bindNamedQuery, loadNamedQuery, type NamedQuery } from '../sql_loader.js';
 import { hasGnuTime, runCli } from './cli_probe.js';
 import { BENCH_BUCKET_TOTAL, BENCH_DATABASE, ensureBenchDatabase, type BenchDatabase } from './generate_bench_db.js';
@@ -77,7 +77,7 @@ const rangeValues = ({ range }: RangeSamples) => ({ bucket_min: range.min, bucke
 /** The floor: one plain statement reading every active site row of the range, streamed to this client and counted. */
 const floor: Contestant = async (context, samples) => {
   const statement = bindNamedQuery(context.floor, rangeValues(samples));
-  const core = (context.connection as unknown as { connection: CallbackConnection }).connection;
+  const core = callbackConnection(context.connection);
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
     // Counting 'data' events is the cheapest way mysql2 hands over a streamed row.
