@@ -1,14 +1,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readOptionFile } from '../src/option_file.js';
 import { resolveDbConfig } from '../src/db_config.js';
 import { driverOptions } from '../src/snapshot.js';
 import { UsageError } from '../src/errors.js';
-import { runCli, withScratch } from './support/scratch.js';
+import { runCli, withScratch, withTemporaryUser } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'pd-conn-'));
@@ -135,22 +134,16 @@ test('--socket connects through the server\'s Unix socket', async () => {
 
 test('a password from --defaults-file reaches the server, and is never printed', async () => {
   await withScratch(seedFixture, async ({ connection, database, env }) => {
-    const user = `pd_cnf_${randomBytes(3).toString('hex')}`;
-    const password = `cnf-${randomBytes(6).toString('hex')}`;
-    await connection.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`);
-    try {
-      await connection.query(`GRANT SELECT ON \`${database}\`.* TO '${user}'@'%'`);
-      const cnf = write(`${user}.cnf`, `[client]\nuser = ${user}\npassword = "${password}"\n`);
+    await withTemporaryUser(connection, 'pd_cnf', [`\`${database}\`.*`], async ({ name, password }) => {
+      const cnf = write(`${name}.cnf`, `[client]\nuser = ${name}\npassword = "${password}"\n`);
       const { DB_USER: _u, DB_PASSWORD: _p, ...rest } = env;
       const run = await runCli(['--range', '0-99', '--defaults-file', cnf], rest);
       assert.is(run.status, 1, run.stderr);
-      const wrong = write(`${user}-wrong.cnf`, `[client]\nuser = ${user}\npassword = wrong-${password}\n`);
+      const wrong = write(`${name}-wrong.cnf`, `[client]\nuser = ${name}\npassword = wrong-${password}\n`);
       const denied = await runCli(['--range', '0-99', '--defaults-file', wrong, '--format', 'json'], rest);
       assert.is(denied.status, 3);
       assert.not.ok((denied.stdout + denied.stderr).includes(password));
-    } finally {
-      await connection.query(`DROP USER '${user}'@'%'`);
-    }
+    });
   });
 });
 

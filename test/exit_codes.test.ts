@@ -1,9 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import mysql from 'mysql2/promise';
-import { randomBytes } from 'node:crypto';
 import { adminConnectionOptions } from '../src/fixtures/database.js';
-import { envFor, spawnCli, withScratch, type CliRun } from './support/scratch.js';
+import { envFor, spawnCli, withScratch, withTemporaryUser, type CliRun } from './support/scratch.js';
 
 /** An address where nothing listens: any attempt to connect would exit 3, so exit 2 proves nothing was queried. */
 const nowhere = envFor('jetmon_db', { DB_PORT: '1' });
@@ -53,15 +52,14 @@ test('exit 3 when the server cannot be reached', () => {
 
 test('exit 3 on access denied, naming the user and never the password', async () => {
   const admin = await mysql.createConnection(adminConnectionOptions());
-  const user = `pd_denied_${randomBytes(3).toString('hex')}`;
   try {
-    await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'right-password'`);
-    const secret = 'Sup3r-Secret-Value';
-    const run = spawnCli(['--range', '0'], envFor('test', { DB_USER: user, DB_PASSWORD: secret }));
-    assertOneLineError(run, 3, new RegExp(`access denied for database user "${user}"`));
-    assert.not.ok(run.stderr.includes(secret));
+    await withTemporaryUser(admin, 'pd_denied', [], async ({ name }) => {
+      const secret = 'Sup3r-Secret-Value';
+      const run = spawnCli(['--range', '0'], envFor('test', { DB_USER: name, DB_PASSWORD: secret }));
+      assertOneLineError(run, 3, new RegExp(`access denied for database user "${name}"`));
+      assert.not.ok(run.stderr.includes(secret));
+    });
   } finally {
-    await admin.query(`DROP USER IF EXISTS '${user}'@'%'`);
     await admin.end();
   }
 });

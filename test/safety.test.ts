@@ -9,26 +9,20 @@ import * as assert from 'uvu/assert';
 import { dbConfigFromEnv } from '../src/db_config.js';
 import { withReadOnlySnapshot } from '../src/snapshot.js';
 import { CheckError } from '../src/errors.js';
-import { envFor, runCli, withScratch } from './support/scratch.js';
+import { envFor, runCli, withScratch, withTemporaryUser } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
 import { insertManySites } from './support/bulk_sites.js';
 
 test('works for a user that holds only SELECT on the two tables, and prints the same report as root', async () => {
   await withScratch(seedFixture, async ({ connection, database, env }) => {
-    const user = `pd_ro_${randomBytes(3).toString('hex')}`;
-    const password = `pw-${randomBytes(6).toString('hex')}`;
-    await connection.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`);
-    try {
-      await connection.query(`GRANT SELECT ON \`${database}\`.jetpack_monitor_sites TO '${user}'@'%'`);
-      await connection.query(`GRANT SELECT ON \`${database}\`.jetmon_events TO '${user}'@'%'`);
-      const asReader = await runCli(['--range', '0-99', '--limit', '1'], { ...env, DB_USER: user, DB_PASSWORD: password });
+    const tables = ['jetpack_monitor_sites', 'jetmon_events'].map((table) => `\`${database}\`.${table}`);
+    await withTemporaryUser(connection, 'pd_ro', tables, async (user) => {
+      const asReader = await runCli(['--range', '0-99', '--limit', '1'], { ...env, DB_USER: user.name, DB_PASSWORD: user.password });
       const asRoot = await runCli(['--range', '0-99', '--limit', '1'], env);
       assert.is(asReader.stderr, '');
       assert.is(asReader.status, 1);
       assert.is(asReader.stdout, asRoot.stdout);
-    } finally {
-      await connection.query(`DROP USER '${user}'@'%'`);
-    }
+    });
   });
 });
 

@@ -94,3 +94,21 @@ export async function queryScratch(
     ...request,
   });
 }
+
+/** A database user that exists only for `body`: a fresh name and password, SELECT on each of `grants`, dropped after. */
+export async function withTemporaryUser<T>(
+  connection: Connection,
+  prefix: string,
+  grants: readonly string[],
+  body: (user: { name: string; password: string }) => Promise<T>,
+): Promise<T> {
+  const name = `${prefix}_${randomBytes(3).toString('hex')}`;
+  const password = `pw-${randomBytes(6).toString('hex')}`;
+  await connection.query(`CREATE USER '${name}'@'%' IDENTIFIED BY '${password}'`);
+  try {
+    for (const target of grants) await connection.query(`GRANT SELECT ON ${target} TO '${name}'@'%'`);
+    return await body({ name, password });
+  } finally {
+    await connection.query(`DROP USER IF EXISTS '${name}'@'%'`);
+  }
+}
