@@ -60,8 +60,8 @@ async function reportFailure(error: unknown, argv: string[], io: CliIo, env: Nod
 
 /**
  * Streams one report from an open snapshot into a staged sink; resolves to 0 (clean) or 1 (drift).
- * The rows are rendered first (into their own spool), because the head can only say what changed
- * since a baseline once every row was seen; memory stays bounded either way.
+ * The rows are rendered first (into their own spool), because the summary is complete, and the head
+ * can say what changed since a baseline, only once every row was seen; memory stays bounded either way.
  */
 async function writeReport(
   session: SnapshotSession,
@@ -73,7 +73,7 @@ async function writeReport(
   sink: ReportSink,
 ): Promise<number> {
   const renderer = compileReportRenderer(format);
-  const reading = await readDrift(session, queries, request);
+  const reading = readDrift(session, queries, request);
   const tracker = baseline && new BaselineTracker(baseline);
   const rows = stageReport(undefined, (text) => sink.write(text));
   let listed = 0;
@@ -81,8 +81,9 @@ async function writeReport(
     for await (const batch of reading.rows) {
       await rows.write(batch.map((row) => renderer.row({ ...row, isNew: tracker?.observe(row) ?? false }, listed++)).join(''));
     }
-    const comparison = tracker?.finish(listed < reading.summary.driftCount, reading.summary.causes) ?? null;
-    const view = buildReportView(reading.summary, reading.rowsCheck, run, {
+    const summary = reading.summary();
+    const comparison = tracker?.finish(listed < summary.driftCount, summary.causes) ?? null;
+    const view = buildReportView(summary, run, {
       rowsListed: listed,
       timings: session.timings,
       baseline: comparison,

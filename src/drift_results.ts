@@ -36,26 +36,18 @@ export interface StatementTiming {
   rows: number;
 }
 
-/**
- * The guard: the row listing counts the drifting sites of the buckets it reads, independently of
- * the summary; inside one snapshot both numbers agree, and a difference means the data moved.
- */
-export interface RowsCheck {
-  bucketMin: number;
-  bucketMax: number;
-  /** Drifting sites the row statement found in those buckets (before its limit). */
-  counted: number;
-  /** Drifting sites the summary holds for the same buckets. */
-  summarized: number;
-}
-
-/** What the summary statement returned for one range: everything but the rows themselves. */
+/** What the report statement says about one range as a whole: everything but the listed rows. */
 export interface DriftSummary {
   queryVersion: string;
   bucketMin: number;
   bucketMax: number;
-  /** Drifting sites over all groups. */
+  /** Drifting sites in the range, counted on their own (before any limit). */
   driftCount: number;
+  /**
+   * Drifting sites over all summary groups. The guard: inside one snapshot it equals driftCount,
+   * and a difference means the data moved or the query is wrong.
+   */
+  summarizedCount: number;
   /** The first groups, in report order. */
   groups: SummaryGroup[];
   /** Number of groups over the whole range. */
@@ -64,10 +56,9 @@ export interface DriftSummary {
   causes: CauseTotal[];
 }
 
-/** A summary and its rows read in one snapshot, with the guard and the statement timings. */
+/** A summary and its rows read in one snapshot, with the statement timings. */
 export interface DriftResults extends DriftSummary {
   /** The first rows, ordered by bucket then blog_id. */
   rows: DriftRow[];
-  rowsCheck: RowsCheck | null;
   timings: StatementTiming[];
 }

@@ -1,4 +1,4 @@
-import type { CauseTotal, DriftSummary, RowsCheck, StatementTiming, SummaryGroup } from './drift_results.js';
+import type { CauseTotal, DriftSummary, StatementTiming, SummaryGroup } from './drift_results.js';
 import { countChangedNote, guidanceFor, nextStep, repairGuidance, repairMode } from './guidance.js';
 import type { BaselineComparison } from './baseline.js';
 
@@ -57,10 +57,9 @@ function baselineView({ causeDeltas: _perCause, ...view }: BaselineComparison): 
   return view;
 }
 
-/** Builds the report view from the summary, the row guard, the rows listed so far and the statement timings. */
+/** Builds the report view from the summary, the rows listed so far and the statement timings. */
 export function buildReportView(
   summary: DriftSummary,
-  rowsCheck: RowsCheck | null,
   run: RunFacts,
   progress: { rowsListed: number; timings: readonly StatementTiming[]; baseline?: BaselineComparison | null },
 ): ReportView {
@@ -82,7 +81,7 @@ export function buildReportView(
       groups: summary.groups,
       groupsTotal: summary.groupsTotal,
       groupsHidden: summary.groupsTotal - summary.groups.length,
-      rowsHidden: summary.driftCount - shownDrift,
+      rowsHidden: summary.summarizedCount - shownDrift,
     },
     causes: summary.causes.map((total) => ({
       ...total,
@@ -92,9 +91,9 @@ export function buildReportView(
     rowsListed: progress.rowsListed,
     rowsTruncated: Math.max(0, summary.driftCount - progress.rowsListed),
     countChanged:
-      rowsCheck === null || rowsCheck.counted === rowsCheck.summarized
+      summary.driftCount === summary.summarizedCount
         ? null
-        : { counted: rowsCheck.counted, summarized: rowsCheck.summarized, note: countChangedNote },
+        : { counted: summary.driftCount, summarized: summary.summarizedCount, note: countChangedNote },
     repair: repairMode,
     repairGuidance,
     failures: ok ? [] : [`legacy projection drift=${summary.driftCount} in range ${label}`],

@@ -5,6 +5,7 @@ import MarkdownIt from 'markdown-it';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { envFor, runCli, withScratch } from './support/scratch.js';
+import { QUERY_VERSION } from '../src/drift_queries.js';
 import { seedFixture } from './support/seed_fixture.js';
 import { assertGolden, assertValidJsonReport, withoutTimings } from './support/report_checks.js';
 
@@ -46,7 +47,7 @@ for (const [format, file] of [['markdown', 'clean.md'], ['json', 'clean.json']] 
 test('text golden: the seed example with the query version line', async () => {
   await withScratch(seedFixture, async ({ env }) => {
     const run = await runCli([...seedArgs, '--format', 'text'], env);
-    assert.ok(run.stdout.startsWith('INFO projection_drift_range=0-99\nINFO projection_drift_query_version=v2\n'));
+    assert.ok(run.stdout.startsWith(`INFO projection_drift_range=0-99\nINFO projection_drift_query_version=${QUERY_VERSION}\n`));
   });
 });
 

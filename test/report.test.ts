@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EventFixture, SiteFixture } from '../src/fixtures/database.js';
 import { runCli, withScratch } from './support/scratch.js';
+import { QUERY_VERSION } from '../src/drift_queries.js';
 
 test('no drift prints the three-line pass report and exits 0', async () => {
   const fixture = { sites: [{ blogId: 1, bucket: 3, siteStatus: 2 }], events: [{ blogId: 1, state: 'Down' }] };
@@ -11,7 +12,7 @@ test('no drift prints the three-line pass report and exits 0', async () => {
     assert.is(run.stderr, '');
     assert.is(
       run.stdout,
-      'INFO projection_drift_range=0-9\nINFO projection_drift_query_version=v2\nINFO legacy_projection_drift=0\nPASS legacy_projection_drift=0\n',
+      `INFO projection_drift_range=0-9\nINFO projection_drift_query_version=${QUERY_VERSION}\nINFO legacy_projection_drift=0\nPASS legacy_projection_drift=0\n`,
     );
   });
 });

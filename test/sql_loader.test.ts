@@ -1,6 +1,15 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { QUERY_VERSION } from '../src/drift_queries.js';
 import { bindNamedQuery, loadNamedQuery, parseNamedQuery, QueryDefinitionError } from '../src/sql_loader.js';
+import { sqlRoot } from '../src/paths.js';
+
+/** Every query the running version ships, by file name. */
+const SHIPPED = readdirSync(join(sqlRoot, QUERY_VERSION))
+  .filter((file) => file.endsWith('.sql'))
+  .map((file) => file.slice(0, -'.sql'.length));
 
 const header = '-- name: sample\n';
 
@@ -56,9 +65,9 @@ test('requires a -- name: header', () => {
   assert.throws(() => parseNamedQuery('SELECT 1', 'anon.sql'), /missing "-- name: <query_name>"/);
 });
 
-test('every shipped v2 query names itself and documents each of its parameters', () => {
-  for (const name of ['drift_groups', 'drift_rows']) {
-    const query = loadNamedQuery('v2', name);
+test('every shipped query names itself and documents each of its parameters', () => {
+  for (const name of SHIPPED) {
+    const query = loadNamedQuery(QUERY_VERSION, name);
     assert.is(query.name, name);
     const headerText = query.strings[0]!.split('\n').filter((line) => line.startsWith('--')).join('\n');
     for (const param of new Set(query.params)) assert.ok(headerText.includes(`:${param}`), `${name} documents :${param}`);
@@ -66,23 +75,22 @@ test('every shipped v2 query names itself and documents each of its parameters',
 });
 
 test('shipped queries avoid what MySQL 8 or MariaDB 10.11 lack: LATERAL, VALUES rows, ->>, MariaDB-only syntax', () => {
-  for (const name of ['drift_groups', 'drift_rows']) {
-    const code = loadNamedQuery('v2', name).strings.join('?').replace(/--[^\n]*/g, '');
+  for (const name of SHIPPED) {
+    const code = loadNamedQuery(QUERY_VERSION, name).strings.join('?').replace(/--[^\n]*/g, '');
     for (const construct of [/\bLATERAL\b/i, /\bVALUES\s*\(/i, /\bROW\s*\(/i, /->>/, /\bRETURNING\b/i, /\bMINUS\b/i, /\bSTRAIGHT_JOIN\b/i]) {
       assert.not.match(code, construct, `${name} uses ${construct}`);
     }
   }
 });
 
-test('both v2 queries classify drift with the very same CTE, so the summary and the rows cannot disagree', () => {
-  const classification = (name: string) => {
-    const text = loadNamedQuery('v2', name).strings.join('?');
-    const start = text.indexOf('WITH open_http_rollup AS (');
-    const end = text.indexOf('  FROM site_drift AS sd\n)', start);
-    assert.ok(start >= 0 && end > start, `${name} holds the classification CTE`);
-    return text.slice(start, end);
-  };
-  assert.is(classification('drift_rows'), classification('drift_groups'));
+test('shipped queries name nothing after a word MySQL 8 reserves (window functions, GROUPS, RANK ...)', () => {
+  const reserved = ['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'lead', 'lag', 'first_value', 'last_value', 'nth_value', 'groups', 'window', 'over', 'recursive', 'system', 'lateral', 'of', 'cube', 'grouping', 'function', 'member', 'empty', 'json_table', 'rows', 'row'];
+  for (const name of SHIPPED) {
+    const code = loadNamedQuery(QUERY_VERSION, name).strings.join('?').replace(/--[^\n]*/g, '');
+    for (const [, alias] of code.matchAll(/\bAS\s+([A-Za-z_][A-Za-z0-9_]*)/gi)) {
+      assert.not.ok(reserved.includes(alias!.toLowerCase()), `${name} names something ${alias}`);
+    }
+  }
 });
 
 test.run();
