@@ -13,9 +13,9 @@ const NO_LIMIT = 18446744073709551615n;
 /**
  * Up to this share of all buckets, looking the open events up site by site (through
  * idx_blog_id_active) beats building the whole open-event rollup once; measured on the benchmark
- * data (docs/performance.md), the two cross near 5%.
+ * data (docs/performance.md), the two cross between 8% and 10%.
  */
-const PER_SITE_LOOKUP_SHARE = 0.05;
+const PER_SITE_LOOKUP_SHARE = 0.08;
 
 /** What to ask for: an inclusive bucket range of BUCKET_TOTAL buckets and how many groups and rows to return (0 = all). */
 export interface DriftRequest {
