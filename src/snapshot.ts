@@ -10,14 +10,10 @@ import type { StatementTiming } from './drift_results.js';
 /** Runs bound statements on one connection inside one read-only, consistent snapshot. */
 export interface SnapshotSession {
   /**
-   * Executes one bound statement as a server-side prepared statement and records its timing. Each
-   * statement is prepared afresh (MariaDB can keep a re-executed statement on a plan chosen under
-   * other optimizer settings).
-   */
-  select(name: string, statement: Sql): Promise<Record<string, unknown>[]>;
-  /**
-   * Executes one bound statement and yields its rows in batches as they arrive (the server is paused
-   * while a batch is being handled, so memory stays bounded); timed when drained.
+   * Executes one bound statement as a server-side prepared statement and yields its rows in
+   * batches as they arrive (the server is paused while a batch is being handled, so memory stays
+   * bounded); timed when drained. Each statement is prepared afresh and released after (MariaDB
+   * can keep a re-executed statement on a plan chosen under other optimizer settings).
    */
   stream(name: string, statement: Sql): AsyncIterable<Record<string, unknown>[]>;
   /**
@@ -181,15 +177,6 @@ export async function withReadOnlySnapshot<T>(
   const timings: StatementTiming[] = [];
   const session: SnapshotSession = {
     timings,
-    select: (name, statement) =>
-      onServer(async () => {
-        const started = performance.now();
-        const [rows] = await connection.execute({ sql: statement.sql, values: statement.values as never[] });
-        connection.unprepare(statement.sql);
-        const list = rows as Record<string, unknown>[];
-        timings.push({ name, ms: elapsed(started), rows: list.length });
-        return list;
-      }),
     async *stream(name, statement) {
       const started = performance.now();
       const core = callbackConnection(connection);

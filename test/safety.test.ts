@@ -28,9 +28,9 @@ test('works for a user that holds only SELECT on the two tables, and prints the 
 
 test("a write on the report's connection is refused by the server inside the read-only snapshot", async () => {
   await withScratch(seedFixture, async ({ env }) => {
-    const attempt = withReadOnlySnapshot(dbConfigFromEnv(env), (session) =>
-      session.select('write', sql`UPDATE jetpack_monitor_sites SET site_status = 1 WHERE blog_id = ${43}`),
-    );
+    const attempt = withReadOnlySnapshot(dbConfigFromEnv(env), async (session) => {
+      for await (const batch of session.stream('write', sql`UPDATE jetpack_monitor_sites SET site_status = 1 WHERE blog_id = ${43}`)) void batch;
+    });
     const error = await attempt.then(() => null, (e: unknown) => e);
     assert.instance(error, CheckError);
     assert.match((error as Error).message, /READ ONLY transaction/);

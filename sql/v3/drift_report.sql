@@ -4,7 +4,7 @@
 -- classified once; the first :row_limit of them by bucket, then blog_id, are listed. One
 -- GROUP BY then folds the drifting sites into parts of their summary group (each listed site
 -- on its own, the unlisted rest of the group together), and window functions over those few
--- parts add up each group, each cause and the range.
+-- parts add up each group and each cause.
 -- Returns one row per listed site, and one per summary group that has no listed site, in
 -- listing order (listed first):
 --   the site or part: blog_id, bucket_no, site_status, expected_status, event_id,
@@ -13,7 +13,7 @@
 --     expected_status, event_state, cause; set on exactly one row per group, NULL on the
 --     others), drift_rows, max_open_events, sample_blog_id (the group's smallest blog_id);
 --   its cause: cause_drift_rows (over all groups), cause_rank (count descending, then code);
---   the range: range_drift_rows (every drifting site, before any limit).
+--   the range: range_drift_rows (every drifting site, counted before any grouping or limit).
 -- Parameters: :bucket_min, :bucket_max (inclusive bucket range), :row_limit (sites listed).
 WITH open_http_rollup AS (
   -- One row per blog with open HTTP events. States and check types compare byte for byte:
@@ -71,9 +71,11 @@ classified_drift AS (
   FROM site_drift AS sd
 ),
 listed_drift AS (
-  -- One window over the drifting sites (few next to the range): each one's place in the listing.
+  -- Windows over the drifting sites (few next to the range): each one's place in the listing,
+  -- and how many there are, counted here on their own so the report can check its groups.
   SELECT cd.*,
-         ROW_NUMBER() OVER (ORDER BY cd.bucket_no, cd.blog_id, cd.jetpack_monitor_site_id) AS listing_position
+         ROW_NUMBER() OVER (ORDER BY cd.bucket_no, cd.blog_id, cd.jetpack_monitor_site_id) AS listing_position,
+         COUNT(*) OVER () AS range_drift_rows
   FROM classified_drift AS cd
 ),
 group_parts AS (
@@ -84,13 +86,14 @@ group_parts AS (
          COUNT(*) AS part_rows,
          MAX(ld.open_event_count) AS part_max_open_events,
          MIN(ld.blog_id) AS part_min_blog_id,
-         MIN(ld.event_id) AS part_event_id
+         MIN(ld.event_id) AS part_event_id,
+         MAX(ld.range_drift_rows) AS range_drift_rows
   FROM listed_drift AS ld
   GROUP BY ld.bucket_no, ld.site_status, ld.expected_status, ld.event_state, ld.cause,
            CASE WHEN ld.listing_position <= :row_limit THEN ld.listing_position END
 ),
 summed_parts AS (
-  -- Totals per group, per cause and for the range, over the parts. The group's first part
+  -- Totals per group and per cause, over the parts. The group's first part
   -- (a listed one when there is one) will carry the group's rank. The group's largest and
   -- smallest values are FIRST_VALUEs of ordered partitions: MariaDB evaluates MIN and MAX
   -- over a window frame anew for every row, which with --limit 0 means every drifting site.
@@ -99,8 +102,7 @@ summed_parts AS (
          FIRST_VALUE(gp.part_max_open_events) OVER (summary_group ORDER BY gp.part_max_open_events DESC) AS max_open_events,
          FIRST_VALUE(gp.part_min_blog_id) OVER (summary_group ORDER BY gp.part_min_blog_id) AS sample_blog_id,
          ROW_NUMBER() OVER (summary_group ORDER BY gp.listed_position IS NULL, gp.listed_position) AS group_part,
-         SUM(gp.part_rows) OVER (PARTITION BY gp.cause) AS cause_drift_rows,
-         SUM(gp.part_rows) OVER () AS range_drift_rows
+         SUM(gp.part_rows) OVER (PARTITION BY gp.cause) AS cause_drift_rows
   FROM group_parts AS gp
   WINDOW summary_group AS (PARTITION BY gp.bucket_no, gp.site_status, gp.expected_status, gp.event_state, gp.cause)
 )
