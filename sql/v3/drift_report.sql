@@ -89,8 +89,8 @@ group_parts AS (
          MIN(ld.event_id) AS part_event_id,
          MAX(ld.range_drift_rows) AS range_drift_rows
   FROM listed_drift AS ld
-  GROUP BY ld.bucket_no, ld.site_status, ld.expected_status, ld.event_state, ld.cause,
-           CASE WHEN ld.listing_position <= :row_limit THEN ld.listing_position END
+  -- By the alias: MySQL would not see two copies of an expression with a placeholder as one.
+  GROUP BY ld.bucket_no, ld.site_status, ld.expected_status, ld.event_state, ld.cause, listed_position
 ),
 summed_parts AS (
   -- Totals per group and per cause, over the parts. The group's first part
