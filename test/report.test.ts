@@ -100,4 +100,40 @@ test('database strings cannot reach the terminal as control sequences and rows s
   });
 });
 
+/**
+ * A group cut by --limit: bucket 4 holds three sites with several open HTTP events (one Down
+ * each), and the one with the most events comes last; bucket 5 holds a stale site no listed row
+ * reaches.
+ */
+const groupCutByLimit = (() => {
+  const sites: SiteFixture[] = [401, 402, 403].map((blogId) => ({ blogId, bucket: 4, siteStatus: 1 }));
+  sites.push({ blogId: 501, bucket: 5, siteStatus: 0 });
+  const events: EventFixture[] = [];
+  for (const [blogId, extra] of [[401, 1], [402, 1], [403, 2]] as const) {
+    events.push({ blogId, endpointId: 1, state: 'Down' });
+    for (let endpointId = 2; endpointId < 2 + extra; endpointId++) events.push({ blogId, endpointId, state: 'Warning' });
+  }
+  return { sites, events };
+})();
+
+test('a group the row limit cuts keeps its whole count, largest open-event count and smallest blog_id', async () => {
+  await withScratch(groupCutByLimit, async ({ env }) => {
+    const run = await runCli(['--range', '0-9', '--limit', '2'], env);
+    assert.is(run.status, 1, run.stderr);
+    const lines = run.stdout.split('\n');
+    const summaryStart = lines.indexOf('## projection drift summary');
+    assert.equal(lines.slice(summaryStart + 2, summaryStart + 4), [
+      '4        3       1/SITE_RUNNING         2/SITE_CONFIRMED_DOWN  3           401          multiple_open_http_events           Down',
+      '5        1       0/SITE_DOWN            1/SITE_RUNNING         0           501          stale_legacy_down_projection        -',
+    ]);
+    const rowsStart = lines.indexOf('## projection drift rows');
+    assert.equal(
+      lines.slice(rowsStart + 2, rowsStart + 4).map((line) => line.split(/ +/).slice(0, 2).join(' ')),
+      ['401 4', '402 4'],
+    );
+    assert.ok(lines.includes('INFO projection_drift_rows_truncated=2'));
+    assert.not.ok(lines.some((line) => line.startsWith('WARN projection_drift_count_changed')));
+  });
+});
+
 test.run();
