@@ -41,14 +41,19 @@ typecheck: $(NODE_MODULES_STAMP) ## Type-check src/ and test/
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p test/tsconfig.json --noEmit
 
-test: build db-up typecheck ## Run every test against the local server
-	node --import tsx node_modules/uvu/bin.js test '\.test\.ts$$'
+UVU := node --import tsx node_modules/uvu/bin.js test
+
+test: build db-up typecheck ## Run every test against the local server, once per table shape (fresh v2, production)
+	@status=0; for shape in fresh production; do \
+	  echo "== tests on the $$shape table shape (SCHEMA_SHAPE=$$shape)"; \
+	  SCHEMA_SHAPE=$$shape $(UVU) '\.test\.ts$$' || status=1; \
+	done; exit $$status
 
 test-deep: build db-up ## The differential test on 5,000 random databases (about 90 s)
-	DIFFERENTIAL_RUNS=5000 node --import tsx node_modules/uvu/bin.js test 'differential\.test\.ts$$'
+	DIFFERENTIAL_RUNS=5000 $(UVU) 'differential\.test\.ts$$'
 
 docs-verify: build db-up ## Check that the README's example report is what the tool prints
-	node --import tsx node_modules/uvu/bin.js test 'docs_example\.test\.ts$$'
+	$(UVU) 'docs_example\.test\.ts$$'
 
 ROUNDS ?= 5
 bench: build db-up ## Benchmark on 1M generated sites (database projection_drift_bench, made once): make bench [ROUNDS=5]

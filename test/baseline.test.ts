@@ -96,6 +96,24 @@ test('a truncated report on either side makes the comparison partial, over what 
   });
 });
 
+test('production statuses above 127 pass the report schema and work as a baseline (issue 12, item 4)', async () => {
+  // TINYINT UNSIGNED in production: 200 and 255 are values a damaged row can hold there.
+  const odd = { sites: [{ blogId: 7, bucket: 1, siteStatus: 200 }, { blogId: 8, bucket: 2, siteStatus: 255 }], events: [] };
+  await withScratch(
+    odd,
+    async ({ env }) => {
+      const baseline = await saveBaseline(env, 'unsigned.json');
+      const saved = parseExactJson(readFileSync(baseline, 'utf8'));
+      assert.equal(saved.rows.map((row: { site_status: number }) => row.site_status), [200, 255]);
+      assertValidJsonReport(readFileSync(baseline, 'utf8'));
+      const again = await runCli(['--range', '0-9', '--baseline', baseline, '--format', 'json'], env);
+      assert.is(again.status, 1, again.stderr);
+      assert.equal(parseExactJson(again.stdout).baseline.persisting, 2);
+    },
+    'production',
+  );
+});
+
 test('a baseline of another range, another schema version, or no report at all is exit 2 before any connection', async () => {
   const nowhere = envFor('jetmon_db', { DB_PORT: '1' });
   const good = { schema_version: 1, report: 'projection-drift', range: { bucket_min: 0, bucket_max: 9 } };

@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import { dbConfigFromEnv } from '../src/db_config.js';
 import { loadDriftQueries, queryDrift } from '../src/drift_queries.js';
 import type { DriftResults } from '../src/drift_results.js';
-import { createScratchDatabase, dropScratchDatabase, insertEvents, insertSites } from '../src/fixtures/database.js';
+import { createScratchDatabase, dropScratchDatabase, insertEvents, insertSites, schemaShapeFromEnv } from '../src/fixtures/database.js';
 import { randomDatabaseArb, type RandomDatabase } from './model/random_database.js';
 import { referenceReport } from './model/reference_model.js';
 import { readVerdict, VERDICT_FORMAT } from './model/report_verdict.js';
@@ -34,6 +34,7 @@ const database = `pd_diff_${process.pid}_${randomBytes(4).toString('hex')}`;
 const env = envFor(database);
 const config = dbConfigFromEnv(env);
 const queries = loadDriftQueries();
+const shape = schemaShapeFromEnv();
 let connection: Connection | undefined;
 
 test.before(async () => {
@@ -65,19 +66,19 @@ async function check(name: string, seed: number, runs: number, property: fc.IAsy
   try {
     await fc.assert(property, { numRuns: runs, seed, includeErrorInReport: true });
   } catch (error) {
-    const replay = `replay: DIFFERENTIAL_RUNS=${RUNS} DIFFERENTIAL_SEED=${SEED} node --import tsx node_modules/uvu/bin.js test 'differential\\.test\\.ts$'`;
+    const replay = `replay: SCHEMA_SHAPE=${shape} DIFFERENTIAL_RUNS=${RUNS} DIFFERENTIAL_SEED=${SEED} node --import tsx node_modules/uvu/bin.js test 'differential\\.test\\.ts$'`;
     const failure = new Error(`${name} disagrees with the reference model\n${replay}\n${(error as Error).message}`);
     failure.stack = failure.name; // uvu would print the multi-line message a second time as the stack
     throw failure;
   }
 }
 
-test(`query layer equals the reference model on ${RUNS} random databases (seed ${SEED})`, async () => {
+test(`query layer equals the reference model on ${RUNS} random ${shape}-shape databases (seed ${SEED})`, async () => {
   await check(
     'query layer',
     SEED,
     RUNS,
-    fc.asyncProperty(randomDatabaseArb, async (db) => {
+    fc.asyncProperty(randomDatabaseArb(shape), async (db) => {
       await load(db);
       const actual = comparable(await queryDrift(config, queries, { ...db.request, bucketTotal: db.bucketTotal }));
       // node:assert puts the diff in the message, which fast-check prints with the counterexample.
@@ -87,12 +88,12 @@ test(`query layer equals the reference model on ${RUNS} random databases (seed $
   );
 });
 
-test(`CLI JSON report equals the reference model on one random database (seed ${CLI_SEED})`, async () => {
+test(`CLI JSON report equals the reference model on one random ${shape}-shape database (seed ${CLI_SEED})`, async () => {
   await check(
     'CLI JSON report',
     CLI_SEED,
     1,
-    fc.asyncProperty(randomDatabaseArb, async (db) => {
+    fc.asyncProperty(randomDatabaseArb(shape), async (db) => {
       await load(db);
       const { bucketMin, bucketMax, rowLimit, summaryLimit } = db.request;
       const args = ['--range', `${bucketMin}-${bucketMax}`, '--limit', String(rowLimit), '--summary-limit', String(summaryLimit)];

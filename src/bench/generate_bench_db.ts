@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { adminConnectionOptions, createScratchDatabase } from '../fixtures/database.js';
+import { adminConnectionOptions, createScratchDatabase, schemaFiles } from '../fixtures/database.js';
 import { sqlRoot } from '../paths.js';
 import { bindNamedQuery, loadNamedQuery } from '../sql_loader.js';
 import { isMainModule } from './main_module.js';
@@ -34,10 +34,7 @@ export interface BenchDatabase {
 /** Fingerprint of everything the data depends on: the schema, the generator SQL and its parameters. */
 export function generatorVersion(): string {
   const hash = createHash('sha256');
-  const schemaDir = join(sqlRoot, 'schema');
-  for (const file of readdirSync(schemaDir).filter((f) => f.endsWith('.sql')).sort()) {
-    hash.update(readFileSync(join(schemaDir, file)));
-  }
+  for (const file of schemaFiles('fresh')) hash.update(readFileSync(file));
   for (const step of GENERATOR_STEPS) hash.update(readFileSync(join(sqlRoot, 'bench', `${step}.sql`)));
   hash.update(`sites=${BENCH_SITE_COUNT};buckets=${BENCH_BUCKET_TOTAL}`);
   return hash.digest('hex');
@@ -81,7 +78,7 @@ async function runStep(connection: Connection, step: string, values: Record<stri
 
 /** Drops and rebuilds the benchmark database from sql/schema and sql/bench, recording its version last. */
 async function generate(env: NodeJS.ProcessEnv): Promise<{ sites: number; events: number }> {
-  const connection = await createScratchDatabase(BENCH_DATABASE, env);
+  const connection = await createScratchDatabase(BENCH_DATABASE, env, 'fresh');
   try {
     await connection.query("SET SESSION time_zone = '+00:00'");
     await runStep(connection, 'generate_sites', { site_count: BENCH_SITE_COUNT, bucket_total: BENCH_BUCKET_TOTAL });

@@ -4,6 +4,7 @@
  * right (range edges, shared blog ids, ids near 2^64, odd states and check types).
  */
 import fc from 'fast-check';
+import { siteStatusRange, type SchemaShape } from '../../src/fixtures/database.js';
 
 /** A site row to load (assignable to the fixture and model site types). */
 export interface RandomSite {
@@ -56,11 +57,15 @@ const blogIdArb = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(TOP, TOP - 1n, 2n ** 63n, 2n ** 63n - 1n, 2n ** 53n + 1n, 2n ** 53n) },
 );
 
-const siteStatusArb = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(0, 1, 2) },
-  { weight: 1, arbitrary: fc.constantFrom(-128, -1, 3, 127) },
-  { weight: 1, arbitrary: fc.integer({ min: -128, max: 127 }) },
-);
+/** Statuses of the v1 shape mostly, and any other value the shape's column can hold (its edges included). */
+function siteStatusArb(shape: SchemaShape): fc.Arbitrary<number> {
+  const { min, max } = siteStatusRange[shape];
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(0, 1, 2) },
+    { weight: 1, arbitrary: fc.constantFrom(min, 3, max, min < 0 ? -1 : 200) },
+    { weight: 1, arbitrary: fc.integer({ min, max }) },
+  );
+}
 
 /** Where a site's bucket lies, resolved against the request's range once it is known. */
 const bucketAnchorArb = fc.record({
@@ -72,13 +77,14 @@ const bucketAnchorArb = fc.record({
 });
 type BucketAnchor = { at: string; n: number };
 
-const siteArb = fc.record({
-  siteId: idArb,
-  blogId: blogIdArb,
-  anchor: bucketAnchorArb,
-  active: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  siteStatus: siteStatusArb,
-});
+const siteArb = (shape: SchemaShape) =>
+  fc.record({
+    siteId: idArb,
+    blogId: blogIdArb,
+    anchor: bucketAnchorArb,
+    active: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    siteStatus: siteStatusArb(shape),
+  });
 
 const eventArb = fc.record({
   id: idArb,
@@ -144,25 +150,26 @@ function withUniqueOpenKeys(events: readonly RandomEvent[]): RandomEvent[] {
 /** 0 (no limit), a small limit that usually cuts the list, or any limit up to past the largest list. */
 const limitArb = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 45 }));
 
-/** A random database of 0-40 sites and 0-60 events, with the request to run against it; shrinks towards small cases. */
-export const randomDatabaseArb: fc.Arbitrary<RandomDatabase> = fc
-  .record({
-    bucketTotal: fc.oneof(fc.constantFrom(1, 2, 10, 1000, 65536), fc.integer({ min: 1, max: 65536 })),
-    rangeEnds: fc.tuple(rangeEndArb, rangeEndArb),
-    single: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-    rowLimit: limitArb,
-    summaryLimit: limitArb,
-    sites: fc.uniqueArray(siteArb, { maxLength: 40, size: 'max', selector: (s) => s.siteId }),
-    events: fc.uniqueArray(eventArb, { maxLength: 60, size: 'max', selector: (e) => e.id }),
-  })
-  .map(({ bucketTotal, rangeEnds, single, rowLimit, summaryLimit, sites, events }) => {
-    const [a, b] = [resolveRangeEnd(rangeEnds[0], bucketTotal), resolveRangeEnd(rangeEnds[1], bucketTotal)];
-    const bucketMin = Math.min(a, b);
-    const bucketMax = single ? bucketMin : Math.max(a, b);
-    return {
-      bucketTotal,
-      request: { bucketMin, bucketMax, rowLimit, summaryLimit },
-      sites: sites.map(({ anchor, ...site }) => ({ ...site, bucket: resolveBucket(anchor, bucketTotal, bucketMin, bucketMax) })),
-      events: withUniqueOpenKeys(events),
-    };
-  });
+/** A random database of 0-40 sites and 0-60 events for a table shape, with the request to run against it; shrinks towards small cases. */
+export const randomDatabaseArb = (shape: SchemaShape): fc.Arbitrary<RandomDatabase> =>
+  fc
+    .record({
+      bucketTotal: fc.oneof(fc.constantFrom(1, 2, 10, 1000, 65536), fc.integer({ min: 1, max: 65536 })),
+      rangeEnds: fc.tuple(rangeEndArb, rangeEndArb),
+      single: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      rowLimit: limitArb,
+      summaryLimit: limitArb,
+      sites: fc.uniqueArray(siteArb(shape), { maxLength: 40, size: 'max', selector: (s) => s.siteId }),
+      events: fc.uniqueArray(eventArb, { maxLength: 60, size: 'max', selector: (e) => e.id }),
+    })
+    .map(({ bucketTotal, rangeEnds, single, rowLimit, summaryLimit, sites, events }) => {
+      const [a, b] = [resolveRangeEnd(rangeEnds[0], bucketTotal), resolveRangeEnd(rangeEnds[1], bucketTotal)];
+      const bucketMin = Math.min(a, b);
+      const bucketMax = single ? bucketMin : Math.max(a, b);
+      return {
+        bucketTotal,
+        request: { bucketMin, bucketMax, rowLimit, summaryLimit },
+        sites: sites.map(({ anchor, ...site }) => ({ ...site, bucket: resolveBucket(anchor, bucketTotal, bucketMin, bucketMax) })),
+        events: withUniqueOpenKeys(events),
+      };
+    });

@@ -10,8 +10,8 @@ const digits =
  */
 export async function insertManySites(connection: Connection, thousands: number, siteStatus = 1): Promise<void> {
   await connection.query(
-    `INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, site_status)
-     SELECT 1000000 + n, n % 1000, ? FROM (
+    `INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, site_status)
+     SELECT 1000000 + n, n % 1000, CONCAT('https://blog-', n, '.example/'), ? FROM (
        SELECT a.d + 10 * b.d + 100 * c.d + 1000 * (e.d + 10 * f.d) AS n
        FROM (${digits}) a CROSS JOIN (${digits}) b CROSS JOIN (${digits}) c
        CROSS JOIN (${digits}) e CROSS JOIN (${digits}) f
@@ -20,7 +20,7 @@ export async function insertManySites(connection: Connection, thousands: number,
     [siteStatus, thousands],
   );
   await connection.query(
-    `INSERT INTO jetmon_events (blog_id, endpoint_id, check_type, state)
-     SELECT blog_id, 1, 'http', 'Down' FROM jetpack_monitor_sites WHERE blog_id % 50 = 0`,
+    `INSERT INTO jetmon_events (blog_id, endpoint_id, check_type, severity, state)
+     SELECT blog_id, 1, 'http', 4, 'Down' FROM jetpack_monitor_sites WHERE blog_id % 50 = 0`,
   );
 }

@@ -7,7 +7,9 @@ import {
   dropScratchDatabase,
   insertEvents,
   insertSites,
+  schemaShapeFromEnv,
   type EventFixture,
+  type SchemaShape,
   type SiteFixture,
 } from '../../src/fixtures/database.js';
 import { main } from '../../src/cli.js';
@@ -43,13 +45,18 @@ export function envFor(database: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
   };
 }
 
-/** Creates a uniquely named database with the monitor's schema and fixtures, runs `body`, and always drops it. */
+/**
+ * Creates a uniquely named database with the monitor's schema and fixtures, runs `body`, and always
+ * drops it. The table shape is SCHEMA_SHAPE's (`make test` runs the report tests under both) unless
+ * a test names one.
+ */
 export async function withScratch<T>(
   fixture: { sites?: readonly SiteFixture[]; events?: readonly EventFixture[] },
   body: (scratch: Scratch) => Promise<T>,
+  shape: SchemaShape = schemaShapeFromEnv(),
 ): Promise<T> {
   const database = `pd_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const connection = await createScratchDatabase(database);
+  const connection = await createScratchDatabase(database, process.env, shape);
   try {
     await insertSites(connection, fixture.sites ?? []);
     await insertEvents(connection, fixture.events ?? []);
