@@ -5,7 +5,7 @@ import type { CauseTotal, DriftResults, DriftRow, DriftSummary, SummaryGroup } f
 import { toCount, toId, toOptionalId, toStatus, toText } from './decode.js';
 
 /** The query version this build runs; it names the folder under sql/ and is printed in every report. */
-export const QUERY_VERSION = 'v3';
+export const QUERY_VERSION = 'v4';
 
 /** LIMIT value meaning "every row" (the largest BIGINT UNSIGNED, sent as an exact integer). */
 const NO_LIMIT = 18446744073709551615n;

@@ -58,7 +58,7 @@ test('rule 7: an open Seems Down event on a confirmed-down row is stale_confirme
   assert.equal(await classify(oneSite(2, ['Seems Down'])), [['stale_confirmed_down_projection', 0, 'Seems Down', '1', 1]]);
 });
 
-test('event_state is the smallest open state, event_id the smallest open id, when nothing is down', async () => {
+test('when nothing is down, event_id is the smallest open id and event_state that same event\'s state', async () => {
   const fixture = {
     sites: [{ blogId: 10, bucket: 5, siteStatus: 0 }],
     events: [
@@ -68,6 +68,22 @@ test('event_state is the smallest open state, event_id the smallest open id, whe
     ],
   };
   assert.equal(await classify(fixture), [['multiple_open_http_events', 1, 'Paused', '80', 2]]);
+});
+
+test('event_state never comes from another event than event_id, in the rows and the summary (issue 12, item 5)', async () => {
+  // The smallest id holds the largest state: the monitor's MIN(id) with MIN(state) would print 200 with Alpha.
+  const fixture = {
+    sites: [{ blogId: 10, bucket: 5, siteStatus: 0 }],
+    events: [
+      { id: 200, blogId: 10, endpointId: 1, state: 'Zeta' },
+      { id: 201, blogId: 10, endpointId: 2, state: 'Alpha' },
+    ],
+  };
+  assert.equal(await classify(fixture), [['multiple_open_http_events', 1, 'Zeta', '200', 2]]);
+  await withScratch(fixture, async (scratch) => {
+    const { groups } = await queryScratch(scratch, { bucketMin: 0, bucketMax: 9 });
+    assert.equal(groups.map((g) => [g.eventState, g.count]), [['Zeta', 1]]);
+  });
 });
 
 test('event_id is the smallest Down id even when a Seems Down event is older', async () => {

@@ -6,7 +6,7 @@ import type { DriftRow, DriftSummary } from '../src/drift_results.js';
 import { assertValidJsonReport } from './support/report_checks.js';
 
 const summary: DriftSummary = {
-  queryVersion: 'v3',
+  queryVersion: 'v4',
   bucketMin: 0,
   bucketMax: 9,
   driftCount: 2,

@@ -102,8 +102,10 @@ function rollup(openEvents: readonly ModelEvent[]): Rollup {
   const base = { openEventCount: openEvents.length };
   if (down.length > 0) return { ...base, expectedStatus: 2, eventState: DOWN, eventId: smallestId(down) };
   if (seemsDown.length > 0) return { ...base, expectedStatus: 0, eventState: SEEMS_DOWN, eventId: smallestId(seemsDown) };
-  const firstState = smallest(openEvents.map((e) => e.state), compareUtf8) ?? null;
-  return { ...base, expectedStatus: 1, eventState: firstState, eventId: smallestId(openEvents) };
+  // The listed state is the state of the listed event (issue 12): the open event with the smallest id.
+  const firstId = smallestId(openEvents);
+  const firstState = openEvents.find((e) => e.id === firstId)?.state ?? null;
+  return { ...base, expectedStatus: 1, eventState: firstState, eventId: firstId };
 }
 
 const inShape = (status: number): boolean => status === 0 || status === 1 || status === 2;

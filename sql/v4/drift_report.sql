@@ -8,7 +8,9 @@
 -- Returns one row per listed site, and one per summary group that has no listed site, in
 -- listing order (listed first):
 --   the site or part: blog_id, bucket_no, site_status, expected_status, event_id,
---     open_event_count, cause, event_state, listed (1 for a listed site, else 0);
+--     open_event_count, cause, event_state, listed (1 for a listed site, else 0); event_id
+--     and event_state always describe one event (the smallest id among the site's open Down
+--     events, else Seems Down events, else all its open HTTP events);
 --   its group: group_rank (report order: largest first, then bucket, site_status,
 --     expected_status, event_state, cause; set on exactly one row per group, NULL on the
 --     others), drift_rows, max_open_events, sample_blog_id (the group's smallest blog_id);
@@ -20,12 +22,15 @@ WITH open_http_rollup AS (
   -- 'down' or 'Down ' is not Down. The hints keep MariaDB from walking a blog_id index
   -- over every event (closed ones included) just to group in order: a scan is far cheaper
   -- when the whole rollup is built, and idx_blog_id_active serves per-blog lookups.
+  -- first_state is the state of the first_event_id event itself, never a state of another
+  -- event: the smallest of "id as 20 zero-padded digits, then the state" belongs to the
+  -- smallest id (20 digits hold any BIGINT UNSIGNED), and its state follows at byte 21.
   SELECT e.blog_id,
          COUNT(*) AS open_event_count,
          MIN(CASE WHEN CAST(e.state AS BINARY) = 'Down' THEN e.id END) AS down_event_id,
          MIN(CASE WHEN CAST(e.state AS BINARY) = 'Seems Down' THEN e.id END) AS seems_down_event_id,
          MIN(e.id) AS first_event_id,
-         MIN(CAST(e.state AS BINARY)) AS first_state
+         SUBSTRING(MIN(CONCAT(LPAD(e.id, 20, '0'), CAST(e.state AS BINARY))), 21) AS first_state
   FROM jetmon_events AS e
     IGNORE INDEX FOR JOIN (idx_blog_id_started)
     IGNORE INDEX FOR GROUP BY (idx_blog_id_started, idx_blog_id_active)
