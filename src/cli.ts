@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { resolveDbConfig } from './db_config.js';
+import { resolveDbConfig, serverAddress } from './db_config.js';
 import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } from './drift_queries.js';
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJson, parseCommand } from './options.js';
@@ -111,11 +111,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const queries = loadDriftQueries(); // a broken installation fails here, before any connection
     if (io.stderrIsTerminal) {
       for (const notice of options.notices) io.stderr(`projection-drift: ${notice}\n`);
-      const where = config.socket ? `socket ${config.socket}` : `${config.host}:${config.port}`;
-      io.stderr(`projection-drift: checking buckets ${options.range.bucketMin}-${options.range.bucketMax} of ${config.database} on ${where}\n`);
+      io.stderr(`projection-drift: checking buckets ${options.range.bucketMin}-${options.range.bucketMax} of ${config.database} on ${serverAddress(config)}\n`);
     }
     const request = { ...options.range, bucketTotal: options.bucketTotal, rowLimit: options.rowLimit, summaryLimit: options.summaryLimit };
-    const run = { server: { host: config.host, port: config.port, database: config.database }, generatedAt: io.now() };
+    const run = { server: { address: serverAddress(config), database: config.database }, generatedAt: io.now() };
     const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
     const sink = stageReport(options.out, io.stdout);
     try {

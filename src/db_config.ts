@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from './errors.js';
@@ -22,7 +22,7 @@ export interface SslConfig {
 export interface DbConfig {
   host: string;
   port: number;
-  /** A Unix socket; when set, host and port are not used to connect. */
+  /** A Unix socket, set only when the run connects through it (then host and port are not used). */
   socket: string | undefined;
   user: string;
   password: string;
@@ -32,6 +32,17 @@ export interface DbConfig {
   connectTimeoutMs: number;
   /** Per-statement time limit on the server, in seconds (0 = none). */
   statementTimeoutSeconds: number;
+  /** Where each setting came from, named so an operator can find it: `--host`, `DB_PORT`, `user in ~/.my.cnf`. */
+  sources: SettingSources;
+}
+
+/** The names of the options, variables or option-file lines that gave the connection settings. */
+export interface SettingSources {
+  /** The host and port, or the socket, the run connects to. */
+  server: string;
+  /** The user and the password. */
+  credentials: string;
+  database: string;
 }
 
 /** Connection limits chosen on the command line. */
@@ -57,34 +68,57 @@ export interface ConnectionFlags {
   'defaults-file'?: string | undefined;
 }
 
-/** The settings one source can give, by option-file name. */
-type Layer = { source: string; values: Map<string, string> };
+/** The settings one source can give, by option-file name, and how its settings are named in messages. */
+type Layer = { values: Map<string, string>; nameOf: (option: string) => string };
 
-function layerOf(source: string, entries: Record<string, string | undefined>): Layer {
+function layerOf(entries: Record<string, string | undefined>, nameOf: (option: string) => string): Layer {
   const values = new Map<string, string>();
   for (const [name, value] of Object.entries(entries)) if (value !== undefined && value !== '') values.set(name, value);
-  return { source, values };
+  return { values, nameOf };
 }
+
+/** The monitor's variable for each setting it reads from the environment. */
+const environmentNames: Readonly<Record<string, string>> = {
+  host: 'DB_HOST',
+  port: 'DB_PORT',
+  user: 'DB_USER',
+  password: 'DB_PASSWORD',
+  database: 'DB_NAME',
+};
 
 /** The option-file layer: --defaults-file when given (then nothing else is read, as with mysql), else ~/.my.cnf if present. */
 function optionFileLayer(flags: ConnectionFlags, home: string): Layer | undefined {
   const named = flags['defaults-file'];
-  if (named !== undefined) return { source: named, values: readOptionFile(named) };
-  const personal = join(home, '.my.cnf');
-  try {
-    readFileSync(personal);
-  } catch {
-    return undefined;
-  }
-  return { source: '~/.my.cnf', values: readOptionFile(personal) };
+  const path = named ?? join(home, '.my.cnf');
+  if (named === undefined && !existsSync(path)) return undefined;
+  const label = named ?? '~/.my.cnf';
+  return { values: readOptionFile(path), nameOf: (option) => `${option} in ${label}` };
 }
 
-function readPem(path: string, option: string): string {
+function readPem(path: string, source: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${option} file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
+    throw new UsageError(`cannot read the file ${path} named by ${source} (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
   }
+}
+
+/** One setting as resolved: its value, the name of where it came from, and that source's rank (0 is the highest). */
+interface Setting {
+  value: string;
+  source: string;
+  rank: number;
+}
+
+/**
+ * Whether the run connects through the socket, as the mysql and mariadb clients decide: a host
+ * other than `localhost`, or a port, given above the socket (a host also beside it, in the same
+ * source) means TCP to that host; `localhost` with no such port means the socket.
+ */
+function usesSocket(socket: Setting | undefined, host: Setting | undefined, port: Setting | undefined): boolean {
+  if (socket === undefined) return false;
+  if (host !== undefined && host.value !== 'localhost' && host.rank <= socket.rank) return false;
+  return port === undefined || port.rank >= socket.rank;
 }
 
 /**
@@ -98,48 +132,72 @@ export function resolveDbConfig(
   limits: ConnectionLimits = defaultLimits,
   home: string = env.HOME || homedir(),
 ): DbConfig {
-  const fromFlags = layerOf('the command line', { ...flags, 'defaults-file': undefined });
-  const fromEnv = layerOf('the environment', {
-    host: env.DB_HOST?.trim(),
-    port: env.DB_PORT?.trim(),
-    user: env.DB_USER,
-    password: env.DB_PASSWORD,
-    database: env.DB_NAME?.trim(),
-  });
+  const fromFlags = layerOf({ ...flags, 'defaults-file': undefined }, (option) => `--${option}`);
+  const fromEnv = layerOf(
+    {
+      host: env.DB_HOST?.trim(),
+      port: env.DB_PORT?.trim(),
+      user: env.DB_USER,
+      password: env.DB_PASSWORD,
+      database: env.DB_NAME?.trim(),
+    },
+    (option) => environmentNames[option] ?? option,
+  );
   const file = optionFileLayer(flags, home);
   const layers = flags['defaults-file'] !== undefined ? [fromFlags, file!, fromEnv] : [fromFlags, fromEnv, ...(file ? [file] : [])];
-  const pick = (name: string): { value: string; source: string } | undefined => {
-    for (const layer of layers) {
+  const pick = (name: string): Setting | undefined => {
+    for (const [rank, layer] of layers.entries()) {
       const value = layer.values.get(name);
-      if (value !== undefined) return { value, source: layer.source };
+      if (value !== undefined) return { value, source: layer.nameOf(name), rank };
     }
     return undefined;
   };
+  /** A setting, or its default named by the monitor's variable for it (where an operator would set it). */
+  const setting = (name: string, fallback: string): Setting =>
+    pick(name) ?? { value: fallback, source: environmentNames[name] ?? `--${name}`, rank: layers.length };
 
-  const port = pick('port') ?? { value: '3306', source: 'the default' };
-  if (!/^\d+$/.test(port.value) || Number(port.value) < 1 || Number(port.value) > 65535) {
-    const option = port.source === 'the environment' ? 'DB_PORT' : 'port';
-    throw new UsageError(`invalid ${option} "${port.value}" in ${port.source}: use a TCP port number between 1 and 65535`);
+  const host = pick('host');
+  const port = pick('port');
+  const portSetting = port ?? setting('port', '3306');
+  if (!/^\d+$/.test(portSetting.value) || Number(portSetting.value) < 1 || Number(portSetting.value) > 65535) {
+    throw new UsageError(`invalid ${portSetting.source} "${portSetting.value}": use a TCP port number between 1 and 65535`);
   }
-  const mode = (pick('ssl-mode')?.value ?? 'preferred').toLowerCase().replace(/_/g, '-');
+  const modeSetting = setting('ssl-mode', 'preferred');
+  const mode = modeSetting.value.toLowerCase().replace(/_/g, '-');
   if (!(sslModes as readonly string[]).includes(mode)) {
-    throw new UsageError(`invalid ssl-mode "${mode}": use one of ${sslModes.join(', ')}`);
+    throw new UsageError(`invalid ${modeSetting.source} "${modeSetting.value}": use one of ${sslModes.join(', ')}`);
   }
   const ssl: SslConfig = { mode: mode as SslMode };
   for (const part of ['ca', 'cert', 'key'] as const) {
-    const path = pick(`ssl-${part}`)?.value;
-    if (path !== undefined) ssl[part] = readPem(path, `--ssl-${part}`);
+    const file = pick(`ssl-${part}`);
+    if (file !== undefined) ssl[part] = readPem(file.value, file.source);
   }
+  const socket = pick('socket');
+  const hostSetting = host ?? setting('host', 'localhost');
+  const viaSocket = usesSocket(socket, host, port);
+  const user = setting('user', 'root');
+  const password = setting('password', '');
+  const database = setting('database', 'jetmon_db');
   return {
-    host: pick('host')?.value ?? 'localhost',
-    port: Number(port.value),
-    socket: pick('socket')?.value,
-    user: pick('user')?.value ?? 'root',
-    password: pick('password')?.value ?? '',
-    database: pick('database')?.value ?? 'jetmon_db',
+    host: hostSetting.value,
+    port: Number(portSetting.value),
+    socket: viaSocket ? socket!.value : undefined,
+    user: user.value,
+    password: password.value,
+    database: database.value,
     ssl,
     ...limits,
+    sources: {
+      server: viaSocket ? socket!.source : `${hostSetting.source} and ${portSetting.source}`,
+      credentials: `${user.source} and ${password.source}`,
+      database: database.source,
+    },
   };
+}
+
+/** Where a configuration connects: `host:port`, or `socket PATH`. */
+export function serverAddress(config: Pick<DbConfig, 'host' | 'port' | 'socket'>): string {
+  return config.socket ? `socket ${config.socket}` : `${config.host}:${config.port}`;
 }
 
 /** Connection settings from the DB_* environment variables alone (and ~/.my.cnf below them), with the default limits. */

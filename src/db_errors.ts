@@ -1,5 +1,5 @@
 import { CheckError } from './errors.js';
-import type { DbConfig } from './db_config.js';
+import { serverAddress, type DbConfig } from './db_config.js';
 
 interface DriverError {
   code?: string;
@@ -8,9 +8,15 @@ interface DriverError {
   message?: string;
 }
 
-/** Removes the password from a driver message, in case a server or driver ever echoes it. */
+/**
+ * Removes the password from a driver message, in case a server or driver ever echoes it. Only a
+ * whole occurrence counts (not inside a longer run of letters and digits), so a short password
+ * such as `e` leaves words like "denied" alone.
+ */
 function withoutSecret(text: string, config: DbConfig): string {
-  return config.password === '' ? text : text.split(config.password).join('***');
+  if (config.password === '') return text;
+  const secret = config.password.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${secret}(?![\\p{L}\\p{N}])`, 'gu'), '***');
 }
 
 /** Names a missing table from "Table 'db.tbl' doesn't exist". */
@@ -25,7 +31,8 @@ const mariadbCodes: Readonly<Record<number, string>> = { 1969: 'ER_STATEMENT_TIM
 export function describeDbError(error: unknown, config: DbConfig): CheckError {
   const e = (error ?? {}) as DriverError;
   const code = (e.errno !== undefined ? mariadbCodes[e.errno] : undefined) ?? e.code ?? '';
-  const server = config.socket ? `socket ${config.socket}` : `${config.host}:${config.port}`;
+  const server = serverAddress(config);
+  const { sources } = config;
   const detail = withoutSecret(String(e.sqlMessage ?? e.message ?? error).split('\n')[0] ?? '', config);
   let line: string;
   switch (code) {
@@ -34,10 +41,12 @@ export function describeDbError(error: unknown, config: DbConfig): CheckError {
     case 'EAI_AGAIN':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      line = `cannot reach the database server at ${server} (${code}); check DB_HOST and DB_PORT and that the server is running`;
+    case 'ENOENT': // a socket path with nothing there
+    case 'ENOTSOCK':
+      line = `cannot reach the database server at ${server} (${code}); check ${sources.server} and that the server is running`;
       break;
     case 'ETIMEDOUT':
-      line = `gave up connecting to the database server at ${server} after ${config.connectTimeoutMs / 1000} s (--connect-timeout); check DB_HOST, DB_PORT and the network path`;
+      line = `gave up connecting to the database server at ${server} after ${config.connectTimeoutMs / 1000} s (--connect-timeout); check ${sources.server} and the network path`;
       break;
     case 'ER_QUERY_TIMEOUT':
     case 'ER_STATEMENT_TIMEOUT':
@@ -51,13 +60,13 @@ export function describeDbError(error: unknown, config: DbConfig): CheckError {
       break;
     case 'ER_ACCESS_DENIED_ERROR':
     case 'ER_DBACCESS_DENIED_ERROR':
-      line = `access denied for database user "${config.user}" on ${server}; check DB_USER, DB_PASSWORD and the user's grants`;
+      line = `access denied for database user "${config.user}" on ${server}; check ${sources.credentials} and the user's grants`;
       break;
     case 'ER_BAD_DB_ERROR':
-      line = `database "${config.database}" does not exist on ${server}; check DB_NAME`;
+      line = `database "${config.database}" does not exist on ${server}; check ${sources.database}`;
       break;
     case 'ER_NO_SUCH_TABLE':
-      line = `table ${missingTable(detail)} does not exist in database "${config.database}"; this does not look like the monitor's database, check DB_NAME`;
+      line = `table ${missingTable(detail)} does not exist in database "${config.database}"; this does not look like the monitor's database, check ${sources.database}`;
       break;
     case 'ER_TABLEACCESS_DENIED_ERROR':
     case 'ER_COLUMNACCESS_DENIED_ERROR':

@@ -2,10 +2,10 @@ import type { CauseTotal, DriftSummary, StatementTiming, SummaryGroup } from './
 import { countChangedNote, guidanceFor, nextStep, repairGuidance, repairMode } from './guidance.js';
 import type { BaselineComparison } from './baseline.js';
 
-/** The server and database a report read, for the record (host, port and database name only). */
+/** The server and database a report read, for the record (where it connected and the database name only). */
 export interface ServerFacts {
-  host: string;
-  port: number;
+  /** What the run actually connected to: `host:port`, or `socket PATH`. */
+  address: string;
   database: string;
 }
 

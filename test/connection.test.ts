@@ -7,6 +7,7 @@ import { readOptionFile } from '../src/option_file.js';
 import { resolveDbConfig } from '../src/db_config.js';
 import { driverOptions } from '../src/snapshot.js';
 import { UsageError } from '../src/errors.js';
+import { describeDbError } from '../src/db_errors.js';
 import { runCli, withScratch, withTemporaryUser } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
 
@@ -88,11 +89,41 @@ test('precedence: flags, then --defaults-file, then DB_* variables, then ~/.my.c
   assert.equal([bare.host, bare.port, bare.user, bare.password, bare.database, bare.ssl.mode], ['localhost', 3306, 'root', '', 'jetmon_db', 'preferred']);
 });
 
-test('bad connection settings are usage errors naming their source', () => {
-  assert.throws(() => resolveDbConfig({ port: 'x' }, {}), /invalid port "x" in the command line/);
-  assert.throws(() => resolveDbConfig({}, { DB_PORT: '70000' }), /invalid DB_PORT "70000" in the environment/);
-  assert.throws(() => resolveDbConfig({ 'ssl-mode': 'sometimes' }, {}), /invalid ssl-mode "sometimes"/);
-  assert.throws(() => resolveDbConfig({ 'ssl-ca': join(folder, 'none.pem') }, {}), /cannot read --ssl-ca file .*none\.pem \(ENOENT\)/);
+test('bad connection settings are usage errors naming their source, option files included', () => {
+  const noHome = join(folder, 'no-home');
+  assert.throws(() => resolveDbConfig({ port: 'x' }, {}, undefined, noHome), /invalid --port "x": use a TCP port/);
+  assert.throws(() => resolveDbConfig({}, { DB_PORT: '70000' }, undefined, noHome), /invalid DB_PORT "70000"/);
+  assert.throws(() => resolveDbConfig({ 'ssl-mode': 'sometimes' }, {}, undefined, noHome), /invalid --ssl-mode "sometimes"/);
+  assert.throws(() => resolveDbConfig({ 'ssl-ca': join(folder, 'none.pem') }, {}, undefined, noHome), /cannot read the file .*none\.pem named by --ssl-ca \(ENOENT\)/);
+  const badMode = write('bad-mode.cnf', '[client]\nssl-mode = sometimes\n');
+  assert.throws(() => resolveDbConfig({ 'defaults-file': badMode }, {}), new RegExp(`invalid ssl-mode in ${badMode} "sometimes"`));
+  const badCa = homeWith('home-bad-ca', `[client]\nssl_ca = ${join(folder, 'none.pem')}\n`);
+  assert.throws(() => resolveDbConfig({}, {}, undefined, badCa), /cannot read the file .*none\.pem named by ssl-ca in ~\/\.my\.cnf \(ENOENT\)/);
+  const badPort = homeWith('home-bad-port', '[client]\nport = 0\n');
+  assert.throws(() => resolveDbConfig({}, {}, undefined, badPort), /invalid port in ~\/\.my\.cnf "0"/);
+});
+
+test('socket or TCP as the clients decide: a host or port above the socket means TCP (issue 12, item 1)', () => {
+  const home = homeWith('home-socket', '[client]\nsocket = /run/mysqld/mysqld.sock\n');
+  const target = (flags: Record<string, string>, env: NodeJS.ProcessEnv, at = home) => {
+    const config = resolveDbConfig(flags, env, undefined, at);
+    return [config.socket ?? `${config.host}:${config.port}`, config.sources.server];
+  };
+  const sock = '/run/mysqld/mysqld.sock';
+  assert.equal(target({}, { DB_HOST: '127.0.0.9', DB_PORT: '1' }), ['127.0.0.9:1', 'DB_HOST and DB_PORT']);
+  assert.equal(target({ host: '127.0.0.9', port: '1' }, {}), ['127.0.0.9:1', '--host and --port']);
+  assert.equal(target({ host: '127.0.0.9' }, {}), ['127.0.0.9:3306', '--host and DB_PORT']);
+  assert.equal(target({ port: '3307' }, {}), ['localhost:3307', 'DB_HOST and --port']);
+  assert.equal(target({}, { DB_HOST: 'localhost' }), [sock, 'socket in ~/.my.cnf']);
+  assert.equal(target({}, {}), [sock, 'socket in ~/.my.cnf']);
+  // A socket given above the host wins; in one source, a remote host wins, a port does not.
+  assert.equal(target({ socket: '/tmp/x.sock' }, { DB_HOST: 'db.example', DB_PORT: '3307' }), ['/tmp/x.sock', '--socket']);
+  assert.equal(target({ socket: '/tmp/x.sock', host: 'db.example' }, {}), ['db.example:3306', '--host and DB_PORT']);
+  assert.equal(target({ socket: '/tmp/x.sock', host: 'localhost' }, {}), ['/tmp/x.sock', '--socket']);
+  const sameFile = write('same.cnf', '[client]\nhost = localhost\nport = 3307\nsocket = /tmp/y.sock\n');
+  assert.equal(target({ 'defaults-file': sameFile }, {}), ['/tmp/y.sock', `socket in ${sameFile}`]);
+  const remoteFile = write('remote.cnf', '[client]\nhost = db.example\nsocket = /tmp/y.sock\n');
+  assert.equal(target({ 'defaults-file': remoteFile }, {}), ['db.example:3306', `host in ${remoteFile} and DB_PORT`]);
 });
 
 test('TLS options reach the driver configuration with the MySQL client meanings', () => {
@@ -106,7 +137,7 @@ test('TLS options reach the driver configuration with the MySQL client meanings'
   assert.is(driverOptions(resolveDbConfig({ 'ssl-mode': 'disabled' }, {})).ssl, undefined);
   const fromFile = write('tls.cnf', '[client]\nssl-mode = VERIFY_IDENTITY\nssl_ca = ' + ca + '\n');
   assert.is(resolveDbConfig({ 'defaults-file': fromFile }, {}).ssl.mode, 'verify-identity');
-  const socket = driverOptions(resolveDbConfig({ socket: '/run/mysqld/mysqld.sock', host: 'ignored' }, {}));
+  const socket = driverOptions(resolveDbConfig({ socket: '/run/mysqld/mysqld.sock', host: 'localhost' }, {}));
   assert.equal([socket.socketPath, socket.host], ['/run/mysqld/mysqld.sock', undefined]);
 });
 
@@ -126,9 +157,20 @@ test('--socket connects through the server\'s Unix socket', async () => {
     const socket = String((rows as { socket: string }[])[0]?.socket);
     assert.ok(existsSync(socket), `the test server's socket ${socket} exists on this machine`);
     const { DB_HOST: _h, DB_PORT: _p, ...rest } = env;
-    const run = await runCli(['--range', '0-99', '--socket', socket, '--host', 'unused.invalid'], rest);
+    const run = await runCli(['--range', '0-99', '--socket', socket, '--host', 'localhost'], rest);
     assert.is(run.status, 1, run.stderr);
     assert.match(run.stdout, /^FAIL legacy projection drift=3 in range 0-99$/m);
+    // The run facts name what was connected to, not localhost:3306.
+    const markdown = await runCli(['--range', '0-99', '--socket', socket, '--format', 'markdown'], rest);
+    assert.ok(markdown.stdout.includes(`| Server | socket ${socket.replace(/_/g, '\\_')} |`), markdown.stdout);
+    // A socket in ~/.my.cnf does not beat a host and port from the environment: the clients go to the host.
+    const home = homeWith('home-real-socket', `[client]\nsocket = ${socket}\n`);
+    const elsewhere = await runCli(['--range', '0-99'], { ...env, HOME: home, DB_HOST: '127.0.0.9', DB_PORT: '1' });
+    assert.is(elsewhere.status, 3, elsewhere.stdout);
+    assert.match(elsewhere.stderr, /cannot reach the database server at 127\.0\.0\.9:1 \(ECONNREFUSED\); check DB_HOST and DB_PORT/);
+    const missing = await runCli(['--range', '0-99', '--socket', join(folder, 'nope.sock')], rest);
+    assert.is(missing.status, 3);
+    assert.match(missing.stderr, /cannot reach the database server at socket .*nope\.sock \(ENOENT\); check --socket and that the server is running/);
   });
 });
 
@@ -143,6 +185,7 @@ test('a password from --defaults-file reaches the server, and is never printed',
       const denied = await runCli(['--range', '0-99', '--defaults-file', wrong, '--format', 'json'], rest);
       assert.is(denied.status, 3);
       assert.not.ok((denied.stdout + denied.stderr).includes(password));
+      assert.match(denied.stderr, new RegExp(`access denied for database user "${name}" .*; check user in ${wrong} and password in ${wrong} and the user's grants`));
     });
   });
 });
@@ -159,6 +202,14 @@ test('a piped run writes nothing to stderr; a terminal gets progress and colour 
     const plain = await runCli(['--range', 'x'], { ...env, NO_COLOR: '1' }, { terminal: true });
     assert.ok(plain.stderr.startsWith('projection-drift: invalid --range'));
   });
+});
+
+test('a driver message loses the password only where it stands whole, so a one-letter password garbles nothing', () => {
+  const config = (password: string) => ({ ...resolveDbConfig({}, {}, undefined, join(folder, 'no-home')), password });
+  const denied = { code: 'ER_PARSE_ERROR', sqlMessage: "Access denied near 'e' (using password: YES)" };
+  assert.match(describeDbError(denied, config('e')).message, /Access denied near '\*\*\*' \(using password: YES\)/);
+  const echoed = { code: 'ER_PARSE_ERROR', sqlMessage: 'near "s3cr.t+x" at line 1; s3cr.t+xy stays' };
+  assert.match(describeDbError(echoed, config('s3cr.t+x')).message, /near "\*\*\*" at line 1; s3cr\.t\+xy stays/);
 });
 
 test.after(() => rmSync(folder, { recursive: true, force: true }));

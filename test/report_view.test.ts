@@ -18,7 +18,7 @@ const summary: DriftSummary = {
 const rows: DriftRow[] = [
   { blogId: '7', bucket: 4, siteStatus: 0, expectedStatus: 1, eventId: null, openEvents: 0, cause: 'stale_legacy_down_projection', eventState: null },
 ];
-const run = { server: { host: 'db.example', port: 3306, database: 'jetmon_db' }, generatedAt: new Date('2026-05-01T12:00:00Z') };
+const run = { server: { address: 'db.example:3306', database: 'jetmon_db' }, generatedAt: new Date('2026-05-01T12:00:00Z') };
 /** The range count says 1 drifting site where the summary groups hold 2: the data moved, or the query is wrong. */
 const moved: DriftSummary = { ...summary, driftCount: 1 };
 
