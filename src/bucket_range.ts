@@ -32,15 +32,17 @@ export function parseBucketRange(text: string, bucketTotal: number): BucketRange
   if (!match) {
     throw new UsageError(`invalid --range "${text}": use A-B or A with decimal bucket numbers, such as 0-99 or 7`);
   }
-  const bucketMin = Number(match[1]);
-  const bucketMax = Number(match[2] ?? match[1]);
+  return checkBucketRange({ bucketMin: Number(match[1]), bucketMax: Number(match[2] ?? match[1]) }, bucketTotal, `--range "${text}"`);
+}
+
+/** Checks a range against BUCKET_TOTAL (min <= max < bucketTotal); `given` names it as the user gave it. */
+export function checkBucketRange(range: BucketRange, bucketTotal: number, given: string): BucketRange {
+  const { bucketMin, bucketMax } = range;
   if (bucketMin > bucketMax) {
-    throw new UsageError(`invalid --range "${text}": the first bucket is greater than the last; write it as ${bucketMax}-${bucketMin}`);
+    throw new UsageError(`invalid ${given}: the first bucket (${bucketMin}) is greater than the last (${bucketMax}); give the smaller one first`);
   }
   if (bucketMax >= bucketTotal) {
-    throw new UsageError(
-      `invalid --range "${text}": buckets run from 0 to ${bucketTotal - 1} (BUCKET_TOTAL=${bucketTotal}); choose a range within them`,
-    );
+    throw new UsageError(`invalid ${given}: buckets run from 0 to ${bucketTotal - 1} (BUCKET_TOTAL=${bucketTotal}); choose a range within them`);
   }
-  return { bucketMin, bucketMax };
+  return range;
 }

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { resolveDbConfig, serverAddress } from './db_config.js';
 import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } from './drift_queries.js';
 import { CheckError, ExitCode, UsageError } from './errors.js';
-import { asksForJson, parseCommand } from './options.js';
+import { asksForJsonOnStdout, parseCommand } from './options.js';
 import { BaselineTracker, loadBaseline, type Baseline } from './baseline.js';
 import { compileJsonFailureTemplate, compileReportRenderer, type Format } from './render.js';
 import { stageReport, type ReportSink } from './report_output.js';
@@ -47,7 +47,7 @@ function classifyFailure(error: unknown, env: NodeJS.ProcessEnv): { exitCode: nu
 async function reportFailure(error: unknown, argv: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   const { exitCode, message, detail } = classifyFailure(error, env);
   io.stderr(`${prefix(io, env)} ${message}${detail}\n`);
-  if (asksForJson(argv) && !argv.some((arg) => arg === '--out' || arg.startsWith('--out='))) {
+  if (asksForJsonOnStdout(argv)) {
     const kind = exitCode === ExitCode.usage ? 'usage' : 'could_not_check';
     try {
       await io.stdout(compileJsonFailureTemplate()({ generatedAt: io.now().toISOString(), kind, exitCode, message }));

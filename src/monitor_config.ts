@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isLosslessNumber, parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 import { UsageError } from './errors.js';
 import type { BucketRange } from './bucket_range.js';
 
@@ -14,13 +15,15 @@ export interface MonitorConfig {
 /** The monitor's default config path, relative to the working directory. */
 export const DEFAULT_CONFIG_PATH = 'config/config.json';
 
+/** A whole-number setting, checked on the number as written (so `1e400` is named as such, not as Infinity). */
 function bucketNumber(document: Record<string, unknown>, key: string, path: string): number | undefined {
   const value = document[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new UsageError(`config ${path}: ${key} must be a non-negative whole number, not ${JSON.stringify(value)}`);
+  const written = isLosslessNumber(value) ? value.value : undefined;
+  if (written === undefined || !/^\d+$/.test(written) || !Number.isSafeInteger(Number(written))) {
+    throw new UsageError(`config ${path}: ${key} must be a non-negative whole number, not ${written ?? stringifyLossless(value)}`);
   }
-  return value;
+  return Number(written);
 }
 
 /** One pair of range keys, validated as the monitor does: both or neither, min <= max. */
@@ -53,7 +56,7 @@ export function readMonitorConfig(env: NodeJS.ProcessEnv): MonitorConfig {
   }
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    document = parseLossless(text); // numbers keep their digits as written
   } catch (error) {
     throw new UsageError(`monitor config ${path} is not valid JSON (${(error as Error).message}); fix the file or JETMON_CONFIG`);
   }

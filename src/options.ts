@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
-import { parseBucketRange, parseCount, parseSeconds, type BucketRange } from './bucket_range.js';
+import { checkBucketRange, parseBucketRange, parseCount, parseSeconds, type BucketRange } from './bucket_range.js';
 import { sslModes, type ConnectionFlags, type ConnectionLimits } from './db_config.js';
 import { UsageError } from './errors.js';
 import { readMonitorConfig } from './monitor_config.js';
@@ -31,6 +31,15 @@ const DEFAULT_BUCKET_TOTAL = 1000;
 /** bucket_no is a SMALLINT UNSIGNED, so at most 65536 buckets exist. */
 const MAX_BUCKET_TOTAL = 65536;
 
+/** How yargs reads values: every value a string, the last of a repeated option wins. */
+const parserConfiguration = { 'duplicate-arguments-array': false, 'parse-numbers': false, 'parse-positional-numbers': false } as const;
+
+/**
+ * Defaults of the options that have one, applied after parsing: yargs would hand a bare `--format`
+ * its default, where it must be refused as an empty value.
+ */
+const optionDefaults = { limit: '50', 'summary-limit': '20', format: 'text', 'connect-timeout': '10', 'statement-timeout': '60' } as const;
+
 const connectionOptionNames = ['host', 'port', 'user', 'database', 'socket', 'ssl-ca', 'ssl-cert', 'ssl-key', 'ssl-mode', 'defaults-file'] as const;
 
 function buildParser(argv: string[]) {
@@ -51,9 +60,9 @@ function buildParser(argv: string[]) {
     .option('bucket-min', text('First bucket (the monitor\'s flag; set with --bucket-max)'))
     .option('bucket-max', text('Last bucket (the monitor\'s flag; set with --bucket-min)'))
     .option('bucket-total', text(`Number of buckets [default: $BUCKET_TOTAL, else the config's BUCKET_TOTAL, else ${DEFAULT_BUCKET_TOTAL}]`))
-    .option('limit', text('Drift rows to list; 0 lists every row', { default: '50' }))
-    .option('summary-limit', text('Summary groups to show; 0 shows all', { default: '20' }))
-    .option('format', text(`Report format: ${formats.join(', ')}`, { default: 'text', alias: 'output' }))
+    .option('limit', text('Drift rows to list; 0 lists every row', { defaultDescription: optionDefaults.limit }))
+    .option('summary-limit', text('Summary groups to show; 0 shows all', { defaultDescription: optionDefaults['summary-limit'] }))
+    .option('format', text(`Report format: ${formats.join(', ')}`, { defaultDescription: optionDefaults.format, alias: 'output' }))
     .option('out', text('Write the report to this file, atomically, instead of stdout'))
     .option('baseline', text('An earlier JSON report of the same range: say what is new, resolved and persisting (save it with --limit 0 for an exact comparison)'))
     .group([...connectionOptionNames, 'connect-timeout', 'statement-timeout'], 'Connection (above DB_* variables and ~/.my.cnf):')
@@ -67,8 +76,11 @@ function buildParser(argv: string[]) {
     .option('ssl-ca', text('CA certificate file (PEM)'))
     .option('ssl-cert', text('Client certificate file (PEM)'))
     .option('ssl-key', text('Client key file (PEM)'))
-    .option('connect-timeout', text('Seconds to wait for the server to answer', { default: '10' }))
-    .option('statement-timeout', text('Per-statement time limit on the server, in seconds (decimals allowed; 0 = none)', { default: '60' }))
+    .option('connect-timeout', text('Seconds to wait for the server to answer', { defaultDescription: optionDefaults['connect-timeout'] }))
+    .option(
+      'statement-timeout',
+      text('Per-statement time limit on the server, in seconds (decimals allowed; 0 = none)', { defaultDescription: optionDefaults['statement-timeout'] }),
+    )
     .example('make drift-report RANGE=0-99', 'Report buckets 0 to 99 from the project folder')
     .example('$0 --range 7 --limit 0', 'Report bucket 7 and list every drifting site')
     .example('$0 --range 0-99 --format json > drift.json; [ $? -le 1 ] && jq .drift_count drift.json', 'Gate a script on the JSON report and its exit status')
@@ -85,7 +97,7 @@ function buildParser(argv: string[]) {
       ].join('\n'),
     )
     .strict()
-    .parserConfiguration({ 'duplicate-arguments-array': false, 'parse-numbers': false, 'parse-positional-numbers': false })
+    .parserConfiguration(parserConfiguration)
     .exitProcess(false)
     .wrap(null)
     .help()
@@ -97,13 +109,15 @@ function buildParser(argv: string[]) {
 }
 
 /** The bucket total: --bucket-total, else $BUCKET_TOTAL, else the config's BUCKET_TOTAL, else 1000. */
-function bucketTotalOf(flag: string | undefined, env: NodeJS.ProcessEnv, fromConfig: number | undefined): number {
+function bucketTotalOf(flag: string | undefined, env: NodeJS.ProcessEnv, fromConfig: { bucketTotal: number; path: string } | undefined): number {
   const [text, source] =
     flag !== undefined
       ? [flag, '--bucket-total']
       : env.BUCKET_TOTAL !== undefined && env.BUCKET_TOTAL !== ''
         ? [env.BUCKET_TOTAL, 'BUCKET_TOTAL']
-        : [String(fromConfig ?? DEFAULT_BUCKET_TOTAL), "the config's BUCKET_TOTAL"];
+        : fromConfig !== undefined
+          ? [String(fromConfig.bucketTotal), `BUCKET_TOTAL in ${fromConfig.path}`]
+          : [String(DEFAULT_BUCKET_TOTAL), 'the default BUCKET_TOTAL'];
   return parseCount(text, source, { min: 1, max: MAX_BUCKET_TOTAL });
 }
 
@@ -122,9 +136,8 @@ function rangeOf(
   if (args.range !== undefined) return parseBucketRange(args.range, bucketTotal);
   if (min !== undefined || max !== undefined) {
     if (min === undefined || max === undefined) throw new UsageError('--bucket-min and --bucket-max must be set together');
-    const bucketMin = parseCount(min, '--bucket-min');
-    const bucketMax = parseCount(max, '--bucket-max');
-    return parseBucketRange(`${bucketMin}-${bucketMax}`, bucketTotal);
+    const range = { bucketMin: parseCount(min, '--bucket-min'), bucketMax: parseCount(max, '--bucket-max') };
+    return checkBucketRange(range, bucketTotal, `--bucket-min ${min} --bucket-max ${max}`);
   }
   if (pinned) {
     if (pinned.bucketMax >= bucketTotal) {
@@ -145,12 +158,24 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     output = text;
   });
   if (args.help || args.version) return { kind: 'done', output };
-  const format = args.format as Format;
+  if (args._.length > 0) {
+    throw new UsageError(`unexpected argument "${String(args._[0])}": options only, nothing after "--" is read; see --help`);
+  }
+  const spelled = optionSpellings(argv);
+  for (const [name, value] of Object.entries(args)) {
+    if (value === '' && spelled[name] !== undefined) throw new UsageError(`${spelled[name]} needs a value; see --help`);
+  }
+  const given = { ...optionDefaults, ...Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined)) };
+  const format = given.format as Format;
   if (!formats.includes(format)) {
-    throw new UsageError(`invalid --format "${args.format}": use one of ${formats.join(', ')}`);
+    throw new UsageError(`invalid --format "${given.format}": use one of ${formats.join(', ')}`);
   }
   const config = readMonitorConfig(env);
-  const bucketTotal = bucketTotalOf(args['bucket-total'], env, config.bucketTotal);
+  const bucketTotal = bucketTotalOf(
+    args['bucket-total'],
+    env,
+    config.bucketTotal === undefined || config.path === null ? undefined : { bucketTotal: config.bucketTotal, path: config.path },
+  );
   const connection: ConnectionFlags = {};
   for (const name of connectionOptionNames) connection[name] = args[name];
   const range = rangeOf(args, bucketTotal, config.pinned, config.path);
@@ -160,14 +185,14 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     options: {
       range,
       bucketTotal,
-      rowLimit: parseCount(args.limit, '--limit'),
-      summaryLimit: parseCount(args['summary-limit'], '--summary-limit'),
+      rowLimit: parseCount(given.limit, '--limit'),
+      summaryLimit: parseCount(given['summary-limit'], '--summary-limit'),
       format,
       out: args.out === undefined ? undefined : checkedOutPath(args.out),
       baseline: args.baseline,
       limits: {
-        connectTimeoutMs: Math.ceil(parseSeconds(args['connect-timeout'], '--connect-timeout') * 1000),
-        statementTimeoutSeconds: parseSeconds(args['statement-timeout'], '--statement-timeout', { allowZero: true }),
+        connectTimeoutMs: Math.ceil(parseSeconds(given['connect-timeout'], '--connect-timeout') * 1000),
+        statementTimeoutSeconds: parseSeconds(given['statement-timeout'], '--statement-timeout', { allowZero: true }),
       },
       connection,
       notices: fromConfig ? [`using the pinned range ${range.bucketMin}-${range.bucketMax} from ${config.path}`] : [],
@@ -189,10 +214,33 @@ function checkedOutPath(path: string): string {
   return path;
 }
 
-/** Whether a command line asks for JSON, read without validating it, so even a usage error can answer in JSON. */
-export function asksForJson(argv: readonly string[]): boolean {
-  return argv.some(
-    (arg, i) =>
-      arg === '--format=json' || arg === '--output=json' || ((arg === '--format' || arg === '--output') && argv[i + 1] === 'json'),
-  );
+/** The options a command line spells out, by name: `--output` when that is how the format was given. */
+function optionSpellings(argv: readonly string[]): Record<string, string> {
+  const spelled: Record<string, string> = {};
+  for (const arg of argv) {
+    const flag = /^--([a-z][a-z-]*)(?:=|$)/.exec(arg)?.[1];
+    if (flag !== undefined) spelled[flag === 'output' ? 'format' : flag] = `--${flag}`;
+  }
+  return spelled;
+}
+
+/**
+ * What a failed run's command line asked for, read without validating it (the same parser, so the
+ * last of `--format`/`--output` wins as in a report): a JSON failure document goes to stdout when
+ * the format is json and no --out file was named.
+ */
+export function asksForJsonOnStdout(argv: readonly string[]): boolean {
+  try {
+    const args = yargs([...argv])
+      .help(false)
+      .version(false)
+      .option('format', { type: 'string', alias: 'output' })
+      .option('out', { type: 'string' })
+      .parserConfiguration(parserConfiguration)
+      .exitProcess(false)
+      .parseSync();
+    return args.format === 'json' && (args.out === undefined || args.out === '');
+  } catch {
+    return false;
+  }
 }

@@ -90,7 +90,7 @@ test("the monitor's flags: --bucket-min/--bucket-max together, --output as --for
   assert.match(await usageError(['--bucket-min=10']), '--bucket-min and --bucket-max must be set together');
   assert.match(await usageError(['--bucket-max=10']), '--bucket-min and --bucket-max must be set together');
   assert.match(await usageError(['--range', '1-2', '--bucket-min=1', '--bucket-max=2']), 'either --range or --bucket-min/--bucket-max, not both');
-  assert.match(await usageError(['--bucket-min=3', '--bucket-max=2']), 'first bucket is greater than the last');
+  assert.match(await usageError(['--bucket-min=3', '--bucket-max=2']), 'invalid --bucket-min 3 --bucket-max 2: the first bucket (3) is greater than the last (2)');
   assert.match(await usageError(['--bucket-min=1', '--bucket-max=1000']), 'buckets run from 0 to 999');
   assert.match(await usageError(['--bucket-min=-1', '--bucket-max=3']), 'invalid --bucket-min "-1"');
   assert.match(await usageError(['--output=xml']), 'invalid --format "xml"');

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runCli, withScratch } from './support/scratch.js';
+import { builtCli, envFor, runCli, withScratch } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -13,6 +16,27 @@ test("the README's example report is exactly what the tool prints for the same d
     const run = await runCli(['--range', '0-99', '--limit', '1'], env);
     assert.fixture(run.stdout, block[1]!);
   });
+});
+
+test("the README's gate script says each outcome once: drift, and could not check", async () => {
+  const block = /<!-- example: gate script -->\n```sh\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README gate script not found');
+  const script = block[1]!.replace('node dist/cli.js', `node ${builtCli}`);
+  const folder = mkdtempSync(join(tmpdir(), 'pd-gate-'));
+  const gate = (env: NodeJS.ProcessEnv) =>
+    spawnSync('sh', ['-c', script], { cwd: folder, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+  try {
+    const unreachable = gate(envFor('jetmon_db', { DB_PORT: '1' }));
+    assert.is(unreachable.status, 2);
+    assert.match(unreachable.stdout, /^could not check: cannot reach the database server at 127\.0\.0\.1:1 /);
+    assert.is(unreachable.stdout.split('could not check').length, 2, unreachable.stdout);
+    await withScratch(seedFixture, async ({ env }) => {
+      const drift = gate(env);
+      assert.is([drift.status, drift.stdout].join(' '), '1 drift: 3 sites\n');
+    });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
 
 test.run();

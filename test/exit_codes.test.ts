@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import mysql from 'mysql2/promise';
@@ -19,7 +22,7 @@ function assertOneLineError(run: CliRun, status: number, pattern: RegExp) {
 
 const badUsage: [string[], RegExp][] = [
   [['--range', 'abc'], /invalid --range "abc"/],
-  [['--range', '9-3'], /first bucket is greater than the last/],
+  [['--range', '9-3'], /first bucket \(9\) is greater than the last \(3\)/],
   [['--range', '1-'], /invalid --range "1-"/],
   [['--range=-1-3'], /invalid --range "-1-3"/],
   [['--range', '0x1-0x5'], /invalid --range "0x1-0x5"/],
@@ -33,6 +36,18 @@ const badUsage: [string[], RegExp][] = [
   [['--format', 'xml'], /invalid --format "xml"/],
   [['--colour'], /unknown argument: colour; see --help/i],
   [["extra"], /unknown argument: extra; see --help/],
+  // Issue 12, item 11: nothing after "--" is silently dropped.
+  [['--', '--range', '0-9'], /unexpected argument "--range": options only, nothing after "--" is read/],
+  [['--range', '0-9', '--', 'x'], /unexpected argument "x"/],
+  // Issue 12, item 12: an empty value never falls back to a default.
+  ...['--database', '--host', '--port', '--user', '--socket', '--baseline', '--defaults-file', '--range', '--limit'].map(
+    (option): [string[], RegExp] => [[option, ''], new RegExp(`^projection-drift: ${option} needs a value; see --help$`)],
+  ),
+  [['--host='], /^projection-drift: --host needs a value; see --help$/],
+  [['--format'], /^projection-drift: --format needs a value; see --help$/],
+  [['--output'], /^projection-drift: --output needs a value; see --help$/],
+  // Issue 12, item 13: the message names the options the user typed.
+  [['--bucket-min', '5', '--bucket-max', '3'], /^projection-drift: invalid --bucket-min 5 --bucket-max 3: the first bucket \(5\) is greater than the last \(3\)/],
 ];
 
 for (const [args, pattern] of badUsage) {
@@ -40,6 +55,22 @@ for (const [args, pattern] of badUsage) {
     assertOneLineError(spawnCli(args, nowhere), 2, pattern);
   });
 }
+
+test("exit 2 for an out-of-range BUCKET_TOTAL in the monitor's config, naming the file and the number as written", () => {
+  const folder = mkdtempSync(join(tmpdir(), 'pd-exit-'));
+  try {
+    const config = (name: string, text: string) => {
+      writeFileSync(join(folder, name), text);
+      return { ...nowhere, JETMON_CONFIG: join(folder, name) };
+    };
+    const huge = config('huge.json', '{"BUCKET_TOTAL": 1e400}');
+    assertOneLineError(spawnCli([], huge), 2, new RegExp(`config ${folder}/huge\\.json: BUCKET_TOTAL must be a non-negative whole number, not 1e400$`));
+    const wide = config('wide.json', '{"BUCKET_TOTAL": 70000}');
+    assertOneLineError(spawnCli([], wide), 2, new RegExp(`invalid BUCKET_TOTAL in ${folder}/wide\\.json "70000": use a whole number between 1 and 65536$`));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
 
 test('exit 2 for a malformed BUCKET_TOTAL or DB_PORT', () => {
   assertOneLineError(spawnCli([], { ...nowhere, BUCKET_TOTAL: 'many' }), 2, /invalid BUCKET_TOTAL "many"/);

@@ -146,12 +146,24 @@ test('json: a failed run still prints exactly one JSON document, for usage and f
   assert.is(usage.status, 2);
   const usageDoc = assertValidJsonReport(usage.stdout);
   assert.equal([usageDoc.ok, usageDoc.error.kind, usageDoc.error.exit_code], [false, 'usage', 2]);
-  assert.match(usageDoc.failures[0], 'first bucket is greater than the last');
+  assert.match(usageDoc.failures[0], 'the first bucket (5) is greater than the last (1)');
   const unreachable = await runCli(['--format=json', '--range', '1'], envFor('jetmon_db', { DB_PORT: '1' }));
   assert.is(unreachable.status, 3);
   const checkDoc = assertValidJsonReport(unreachable.stdout);
   assert.equal([checkDoc.error.kind, checkDoc.error.exit_code], ['could_not_check', 3]);
   assert.match(unreachable.stderr, /^projection-drift: could not check: cannot reach/);
+  // The monitor's spelling, and the last of --format/--output winning as it does for a report (issue 12, item 10).
+  for (const args of [['--output=json'], ['--output', 'json'], ['--format', 'text', '--output=json']]) {
+    const run = await runCli([...args, '--range', '1'], envFor('jetmon_db', { DB_PORT: '1' }));
+    assert.is(run.status, 3);
+    assert.is(assertValidJsonReport(run.stdout).error.kind, 'could_not_check', args.join(' '));
+  }
+  for (const args of [['--output=json', '--format', 'text'], ['--format=json', '--output=markdown']]) {
+    const run = await runCli([...args, '--range', '1'], envFor('jetmon_db', { DB_PORT: '1' }));
+    assert.is(run.status, 3);
+    assert.is(run.stdout, '', `${args.join(' ')} asked for a non-JSON report`);
+    assert.match(run.stderr, /^projection-drift: could not check: cannot reach/);
+  }
 });
 
 test('--out replaces the file atomically, keeps the exit code, and leaves the old file on failure', async () => {
