@@ -109,13 +109,23 @@ export async function withTemporaryUser<T>(
   grants: readonly string[],
   body: (user: { name: string; password: string }) => Promise<T>,
 ): Promise<T> {
+  return withTemporaryUserPassword(connection, prefix, grants, `pw-${randomBytes(6).toString('hex')}`, body);
+}
+
+/** Like withTemporaryUser with a chosen password of any characters (sent as a bound value, never spliced into SQL). */
+export async function withTemporaryUserPassword<T>(
+  connection: Connection,
+  prefix: string,
+  grants: readonly string[],
+  password: string,
+  body: (user: { name: string; password: string }) => Promise<T>,
+): Promise<T> {
   const name = `${prefix}_${randomBytes(3).toString('hex')}`;
-  const password = `pw-${randomBytes(6).toString('hex')}`;
-  await connection.query(`CREATE USER '${name}'@'%' IDENTIFIED BY '${password}'`);
+  await connection.query("CREATE USER ?@'%' IDENTIFIED BY ?", [name, password]);
   try {
-    for (const target of grants) await connection.query(`GRANT SELECT ON ${target} TO '${name}'@'%'`);
+    for (const target of grants) await connection.query(`GRANT SELECT ON ${target} TO ?@'%'`, [name]);
     return await body({ name, password });
   } finally {
-    await connection.query(`DROP USER IF EXISTS '${name}'@'%'`);
+    await connection.query("DROP USER IF EXISTS ?@'%'", [name]);
   }
 }
