@@ -1,11 +1,10 @@
-import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import { checkBucketRange, parseBucketRange, parseCount, parseSeconds, type BucketRange } from './bucket_range.js';
 import { sslModes, type ConnectionFlags, type ConnectionLimits } from './db_config.js';
 import { UsageError } from './errors.js';
 import { readMonitorConfig } from './monitor_config.js';
 import { formats, type Format } from './render.js';
+import { checkOutDestination } from './report_output.js';
 
 /** Everything a report run needs from the command line, the environment and the monitor's config, validated. */
 export interface ReportOptions {
@@ -200,17 +199,9 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   };
 }
 
-/** The --out path, refused up front (exit 2, nothing queried) when its folder does not exist. */
+/** The --out path, refused up front (exit 2, nothing queried) when the report could not be written there. */
 function checkedOutPath(path: string): string {
-  if (path.trim() === '') throw new UsageError('invalid --out "": give a file path');
-  const folder = dirname(resolve(path));
-  let isFolder = false;
-  try {
-    isFolder = statSync(folder).isDirectory();
-  } catch {
-    isFolder = false;
-  }
-  if (!isFolder) throw new UsageError(`invalid --out "${path}": folder ${folder} does not exist`);
+  checkOutDestination(path);
   return path;
 }
 

@@ -20,17 +20,46 @@ const markdownEscapes: Readonly<Record<string, string>> = {
 };
 
 /**
- * Makes any text safe inside a Markdown table cell or paragraph: control characters, line breaks and
- * bidirectional overrides become `?`, and Markdown or HTML syntax is escaped so it renders as written.
+ * The characters every autolink needs, and their inert forms: `:` (`http://`, `mailto:`), `/` (`//host`),
+ * `.` (`www.`, `evil.com`) and `@` (`a@b.co`). A backslash-escaped `:`, `/` or `.` splits the text where
+ * cmark-gfm's URL and www matchers and markdown-it's linkify look for links; `@` goes into a one-character
+ * code span, because cmark-gfm finds e-mail addresses in the text after escapes are resolved.
+ */
+const linkEscapes: Readonly<Record<string, string>> = {
+  ':': '\\:',
+  '/': '\\/',
+  '.': '\\.',
+  '@': '`@`',
+};
+
+/** Escapes what means something in Markdown, after the text was made one visible line. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\|`*_[\]~#!<>&]/g, (c) => markdownEscapes[c]!);
+}
+
+/**
+ * Makes any text safe inside a Markdown table cell or paragraph: control characters, line breaks,
+ * bidirectional overrides and invisible characters become `?`, and Markdown or HTML syntax is escaped
+ * so it renders as written.
  */
 export function markdownText(value: unknown): string {
   if (value === null || value === undefined) return '-';
-  return sanitizeForTerminal(String(value)).replace(/[\\|`*_[\]~#!<>&]/g, (c) => markdownEscapes[c]!);
+  return escapeMarkdown(sanitizeForTerminal(String(value)));
+}
+
+/**
+ * A string read from the database, for a Markdown cell: as `markdownText`, and it never renders as a
+ * link either (no GFM autolink, no linkify), while it still reads as the same text.
+ */
+export function markdownData(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  return escapeMarkdown(sanitizeForTerminal(String(value))).replace(/[:/.@]/g, (c) => linkEscapes[c]!);
 }
 
 /** Helpers of the Markdown template. */
 export const markdownHelpers: Record<string, HelperDelegate> = {
   md: markdownText,
+  mdData: markdownData,
   ...sharedCellHelpers,
   /** The first `count` items of a list. */
   first: (list: readonly unknown[], count: number) => list.slice(0, count),
