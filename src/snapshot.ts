@@ -75,38 +75,62 @@ export async function connect(config: DbConfig): Promise<Connection> {
 }
 
 /** The server family, which decides how time limits and plan switches are spelled. */
-type ServerFlavor = 'mariadb' | 'mysql';
+export type ServerFlavor = 'mariadb' | 'mysql';
 
 async function serverFlavor(connection: Connection): Promise<ServerFlavor> {
   const [rows] = await connection.query('SELECT VERSION() AS version');
   return /mariadb/i.test(String((rows as { version: string }[])[0]?.version ?? '')) ? 'mariadb' : 'mysql';
 }
 
-/**
- * Sets the per-statement time limit of this session the way the server supports it: MariaDB's
- * max_statement_time in seconds, MySQL's max_execution_time in milliseconds. Session variables
- * need no privilege.
- */
-async function applyStatementTimeout(connection: Connection, flavor: ServerFlavor, seconds: number): Promise<void> {
-  if (flavor === 'mariadb') await connection.execute('SET SESSION max_statement_time = ?', [seconds]);
-  else await connection.execute('SET SESSION max_execution_time = ?', [Math.ceil(seconds * 1000)]);
-}
-
 /** Largest in-memory temporary table of the report's session (the server's default is 16 MiB). */
 const MEMORY_TEMP_TABLE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Session settings (no privilege needed) for the report's plan. The window functions over the
- * drifting sites work in temporary tables, which past 16 MiB (about 70,000 drifting sites) move
- * to disk and run several times slower; the cap is raised to 64 MiB, a ceiling, not an
- * allocation. MariaDB reads the rows an index range points at in primary-key order (multi-range
- * read) only when told to; a bucket's sites lie all over the clustered index, so sorted reads
- * halve the cost of a narrow range. MySQL 8 decides that by cost on its own.
+ * The largest time limit the session accepts, in milliseconds: MySQL documents max_execution_time
+ * up to 4294967295 (its largest range on every platform), well inside MariaDB's 31536000 s.
  */
-async function applyPlanSettings(connection: Connection, flavor: ServerFlavor): Promise<void> {
-  // Both servers refuse a placeholder here (a bound number arrives as the wrong type).
-  await connection.query(`SET SESSION tmp_table_size = ${MEMORY_TEMP_TABLE_BYTES}, max_heap_table_size = ${MEMORY_TEMP_TABLE_BYTES}`);
-  if (flavor === 'mariadb') await connection.query("SET SESSION optimizer_switch = 'mrr=on,mrr_sort_keys=on'");
+const MAX_STATEMENT_TIMEOUT_MS = 4_294_967_295;
+
+/** A limit in seconds as whole milliseconds, rounded up, so any positive limit stays positive (1e-7 s is 1 ms). */
+export function wholeMilliseconds(seconds: number): number {
+  // toPrecision drops float noise first: 1.1 * 1000 is 1100.0000000000002, which is 1100 ms, not 1101.
+  return Math.ceil(Number((seconds * 1000).toPrecision(12)));
+}
+
+/**
+ * The statements (no privilege needed) that set up a report session on a server flavour, every number
+ * in them a checked integer written as a literal. Never a placeholder: MySQL types a `?` in SET as a
+ * string, mysql2 then sends a number as a DOUBLE, and an integer variable refuses that with error
+ * 1232 (ER_WRONG_TYPE_FOR_VAR), so every run on MySQL 8 failed before its snapshot began.
+ *
+ * - The time limit of each statement, 0 for none. MySQL's max_execution_time is an integer count of
+ *   milliseconds (MySQL 8.0/8.4 Reference Manual, "Server System Variables": default 0, no limit;
+ *   sql/sys_vars.cc declares it a Sys_var_ulong, VALID_RANGE(0, ULONG_MAX)). MariaDB's
+ *   max_statement_time is a DOUBLE in seconds with microsecond resolution (0 to 31536000), sent as the
+ *   milliseconds / 1000, written out exactly.
+ * - The window functions over the drifting sites work in temporary tables, which past 16 MiB (about
+ *   70,000 drifting sites) move to disk and run several times slower; the cap is raised to 64 MiB, a
+ *   ceiling, not an allocation.
+ * - MariaDB reads the rows an index range points at in primary-key order (multi-range read) only when
+ *   told to; a bucket's sites lie all over the clustered index, so sorted reads halve the cost of a
+ *   narrow range. MySQL 8 decides that by cost on its own.
+ *
+ * Throws a RangeError for a time limit that is not a whole number of milliseconds from 0 to 4294967295.
+ */
+export function sessionStatements(flavor: ServerFlavor, statementTimeoutMs: number): string[] {
+  if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs < 0 || statementTimeoutMs > MAX_STATEMENT_TIMEOUT_MS) {
+    throw new RangeError(`the statement time limit must be a whole number of milliseconds from 0 to ${MAX_STATEMENT_TIMEOUT_MS}, not ${statementTimeoutMs}`);
+  }
+  const ms = statementTimeoutMs;
+  const timeLimit =
+    flavor === 'mariadb'
+      ? `SET SESSION max_statement_time = ${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}`
+      : `SET SESSION max_execution_time = ${ms}`;
+  return [
+    timeLimit,
+    `SET SESSION tmp_table_size = ${MEMORY_TEMP_TABLE_BYTES}, max_heap_table_size = ${MEMORY_TEMP_TABLE_BYTES}`,
+    ...(flavor === 'mariadb' ? ["SET SESSION optimizer_switch = 'mrr=on,mrr_sort_keys=on'"] : []),
+  ];
 }
 
 /** Rows handed over at a time when streaming: large enough to keep per-row overhead low, small enough to bound memory. */
@@ -210,8 +234,7 @@ export async function withReadOnlySnapshot<T>(
   try {
     await onServer(async () => {
       flavor = await serverFlavor(connection);
-      await applyStatementTimeout(connection, flavor, config.statementTimeoutSeconds);
-      await applyPlanSettings(connection, flavor);
+      for (const statement of sessionStatements(flavor, wholeMilliseconds(config.statementTimeoutSeconds))) await connection.query(statement);
       await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       await connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
     });
