@@ -16,14 +16,23 @@ export function parseCount(text: string, option: string, { min = 0, max = Number
   return value;
 }
 
-/** Parses a duration in seconds (decimals allowed, such as 0.5); anything else is a UsageError naming the option. */
+/**
+ * Parses a duration in seconds (decimals allowed, such as 0.5), rounded up to whole milliseconds so
+ * that any positive value stays positive (0.0000001 is 0.001: a server would round it to 0, which
+ * means no limit). Anything else is a UsageError naming the option.
+ */
 export function parseSeconds(text: string, option: string, { allowZero = false } = {}): number {
-  const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isFinite(value) || value > 86_400 || (!allowZero && value === 0)) {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  const fraction = match?.[2] ?? '';
+  // Exact decimal arithmetic on the digits: a float product such as 1.1 * 1000 is 1100.0000000000002.
+  const milliseconds = match
+    ? Number(match[1]) * 1000 + Number(fraction.slice(0, 3).padEnd(3, '0')) + (/[1-9]/.test(fraction.slice(3)) ? 1 : 0)
+    : Number.NaN;
+  if (!Number.isFinite(milliseconds) || milliseconds > 86_400_000 || (!allowZero && milliseconds === 0)) {
     const least = allowZero ? '0 (no limit)' : 'more than 0';
     throw new UsageError(`invalid ${option} "${text}": use a number of seconds, ${least} up to 86400, such as 10 or 0.5`);
   }
-  return value;
+  return milliseconds / 1000;
 }
 
 /** Parses `A-B` or `A` (one bucket) against BUCKET_TOTAL: decimal, A <= B, B < bucketTotal. */

@@ -8,7 +8,7 @@ import { asksForJsonOnStdout, parseCommand } from './options.js';
 import { BaselineTracker, loadBaseline, type Baseline } from './baseline.js';
 import { compileJsonFailureTemplate, compileReportRenderer, type Format } from './render.js';
 import { stageReport, type ReportSink } from './report_output.js';
-import { withReadOnlySnapshot, type SnapshotSession } from './snapshot.js';
+import { InterruptedError, withReadOnlySnapshot, type SnapshotSession } from './snapshot.js';
 import { buildReportView, type RunFacts } from './report_view.js';
 import { QueryDefinitionError } from './sql_loader.js';
 
@@ -20,6 +20,8 @@ export interface CliIo {
   /** Whether stderr is a terminal: progress, notices and colour appear only then. */
   stderrIsTerminal: boolean;
   now: () => Date;
+  /** Aborted, with the signal's name as its reason, when the run is interrupted (Ctrl-C); the query on the server is then cancelled. */
+  interrupt?: AbortSignal;
 }
 
 /** The prefix of every stderr line; red on a terminal unless NO_COLOR is set. */
@@ -118,7 +120,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
     const sink = stageReport(options.out, io.stdout);
     try {
-      const status = await withReadOnlySnapshot(config, (session) => writeReport(session, queries, request, options.format, run, baseline, sink));
+      const status = await withReadOnlySnapshot(
+        config,
+        (session) => writeReport(session, queries, request, options.format, run, baseline, sink),
+        io.interrupt,
+      );
       await sink.commit();
       return status;
     } catch (error) {
@@ -126,6 +132,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
       throw error;
     }
   } catch (error) {
+    // An interrupted run prints nothing but this line: the user stopped it, nothing failed.
+    if (error instanceof InterruptedError) {
+      io.stderr(`${prefix(io, env)} ${error.message}\n`);
+      return error.exitCode;
+    }
     return reportFailure(error, argv, io, env);
   }
 }
@@ -144,11 +155,22 @@ if (invokedDirectly()) {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
   });
+  // The first SIGINT or SIGTERM cancels the run (and its query on the server) and exits 130 or 143;
+  // a second one while that cleanup waits on the server exits at once.
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!interrupt.signal.aborted) return interrupt.abort(signal);
+    process.stderr.write('projection-drift: interrupted again; stopped without waiting for the server, where the query may still run\n');
+    process.exit(new InterruptedError(signal, '').exitCode);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const status = await main(process.argv.slice(2), process.env, {
     stdout: (text) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve())),
     stderr: (text) => process.stderr.write(text),
     stderrIsTerminal: process.stderr.isTTY === true,
     now: () => new Date(),
+    interrupt: interrupt.signal,
   });
   process.exitCode = status;
 }

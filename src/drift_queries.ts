@@ -7,8 +7,12 @@ import { toCount, toId, toOptionalId, toStatus, toText } from './decode.js';
 /** The query version this build runs; it names the folder under sql/ and is printed in every report. */
 export const QUERY_VERSION = 'v4';
 
-/** LIMIT value meaning "every row" (the largest BIGINT UNSIGNED, sent as an exact integer). */
-const NO_LIMIT = 18446744073709551615n;
+/**
+ * The row limit meaning "every row": 2^63-1, the largest value both a signed and an unsigned BIGINT
+ * hold, so the bound parameter keeps its value however the server types it (2^64-1 read as signed
+ * is -1, which lists nothing), and no ROW_NUMBER() reaches it.
+ */
+export const NO_LIMIT = 9223372036854775807n;
 
 /**
  * Up to this share of all buckets, looking the open events up site by site (through

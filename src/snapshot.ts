@@ -1,10 +1,12 @@
-import mysql from 'mysql2/promise';
+import { constants } from 'node:os';
+import mysqlCore from 'mysql2';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import type { Connection as CallbackConnection } from 'mysql2';
 import type { Readable } from 'node:stream';
 import type { Sql } from 'sql-template-tag';
 import type { DbConfig } from './db_config.js';
 import { describeDbError } from './db_errors.js';
+import { CheckError } from './errors.js';
 import type { StatementTiming } from './drift_results.js';
 
 /** Runs bound statements on one connection inside one read-only, consistent snapshot. */
@@ -58,15 +60,67 @@ export function driverOptions(config: DbConfig, tls = config.ssl.mode !== 'disab
   };
 }
 
-/** Opens a connection with exact big-number handling; `preferred` TLS falls back to plain when the server offers none. */
-export async function connect(config: DbConfig): Promise<Connection> {
+/** A run stopped by a signal (Ctrl-C sends SIGINT); the message is its one line for stderr. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+  /** 128 + the signal's number, as a shell reports a process that signal ended: 130 for SIGINT, 143 for SIGTERM. */
+  readonly exitCode: number;
+
+  constructor(
+    readonly signal: NodeJS.Signals,
+    message: string,
+  ) {
+    super(message);
+    this.exitCode = 128 + (constants.signals[signal] ?? constants.signals.SIGINT);
+  }
+}
+
+/** The InterruptedError for an aborted `interrupt`, whose reason names the signal (SIGINT when it names none). */
+function interruption(interrupt: AbortSignal, message: string): InterruptedError {
+  const reason: unknown = interrupt.reason;
+  const signal = typeof reason === 'string' && reason in constants.signals ? (reason as NodeJS.Signals) : 'SIGINT';
+  return new InterruptedError(signal, message);
+}
+
+/** Opens one connection; an interruption ends the attempt at once (before or during the handshake). */
+function open(options: ConnectionOptions, interrupt: AbortSignal | undefined): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    if (interrupt?.aborted) {
+      reject(interruption(interrupt, 'interrupted before connecting; nothing ran on the server'));
+      return;
+    }
+    const core = mysqlCore.createConnection(options);
+    const onInterrupt = () => {
+      core.on('error', () => {}); // the abandoned handshake may still report its end
+      core.destroy();
+      reject(interruption(interrupt!, 'interrupted while connecting; nothing ran on the server'));
+    };
+    interrupt?.addEventListener('abort', onInterrupt, { once: true });
+    core.once('connect', () => {
+      interrupt?.removeEventListener('abort', onInterrupt);
+      resolve(core.promise());
+    });
+    core.once('error', (error) => {
+      interrupt?.removeEventListener('abort', onInterrupt);
+      reject(error);
+    });
+  });
+}
+
+/**
+ * Opens a connection with exact big-number handling; `preferred` TLS falls back to plain when the server
+ * offers none. An abort of `interrupt` stops it with an InterruptedError.
+ */
+export async function connect(config: DbConfig, interrupt?: AbortSignal): Promise<Connection> {
   try {
-    return await mysql.createConnection(driverOptions(config));
+    return await open(driverOptions(config), interrupt);
   } catch (error) {
+    if (error instanceof InterruptedError) throw error;
     if (config.ssl.mode === 'preferred' && (error as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
       try {
-        return await mysql.createConnection(driverOptions(config, false));
+        return await open(driverOptions(config, false), interrupt);
       } catch (plainError) {
+        if (plainError instanceof InterruptedError) throw plainError;
         throw describeDbError(plainError, config);
       }
     }
@@ -75,38 +129,105 @@ export async function connect(config: DbConfig): Promise<Connection> {
 }
 
 /** The server family, which decides how time limits and plan switches are spelled. */
-type ServerFlavor = 'mariadb' | 'mysql';
+export type ServerFlavor = 'mariadb' | 'mysql';
 
 async function serverFlavor(connection: Connection): Promise<ServerFlavor> {
   const [rows] = await connection.query('SELECT VERSION() AS version');
   return /mariadb/i.test(String((rows as { version: string }[])[0]?.version ?? '')) ? 'mariadb' : 'mysql';
 }
 
-/**
- * Sets the per-statement time limit of this session the way the server supports it: MariaDB's
- * max_statement_time in seconds, MySQL's max_execution_time in milliseconds. Session variables
- * need no privilege.
- */
-async function applyStatementTimeout(connection: Connection, flavor: ServerFlavor, seconds: number): Promise<void> {
-  if (flavor === 'mariadb') await connection.execute('SET SESSION max_statement_time = ?', [seconds]);
-  else await connection.execute('SET SESSION max_execution_time = ?', [Math.ceil(seconds * 1000)]);
-}
-
 /** Largest in-memory temporary table of the report's session (the server's default is 16 MiB). */
 const MEMORY_TEMP_TABLE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Session settings (no privilege needed) for the report's plan. The window functions over the
- * drifting sites work in temporary tables, which past 16 MiB (about 70,000 drifting sites) move
- * to disk and run several times slower; the cap is raised to 64 MiB, a ceiling, not an
- * allocation. MariaDB reads the rows an index range points at in primary-key order (multi-range
- * read) only when told to; a bucket's sites lie all over the clustered index, so sorted reads
- * halve the cost of a narrow range. MySQL 8 decides that by cost on its own.
+ * The largest time limit the session accepts, in milliseconds: MySQL's max_execution_time is an
+ * unsigned long, so 4294967295 fits it on every platform (ULONG_MAX where a long has 32 bits); it is
+ * well inside MariaDB's 31536000 s, and --statement-timeout stops at 86400 s anyway.
  */
-async function applyPlanSettings(connection: Connection, flavor: ServerFlavor): Promise<void> {
-  // Both servers refuse a placeholder here (a bound number arrives as the wrong type).
-  await connection.query(`SET SESSION tmp_table_size = ${MEMORY_TEMP_TABLE_BYTES}, max_heap_table_size = ${MEMORY_TEMP_TABLE_BYTES}`);
-  if (flavor === 'mariadb') await connection.query("SET SESSION optimizer_switch = 'mrr=on,mrr_sort_keys=on'");
+const MAX_STATEMENT_TIMEOUT_MS = 4_294_967_295;
+
+/** A limit in seconds as whole milliseconds, rounded up, so any positive limit stays positive (1e-7 s is 1 ms). */
+export function wholeMilliseconds(seconds: number): number {
+  // toPrecision drops float noise first: 1.1 * 1000 is 1100.0000000000002, which is 1100 ms, not 1101.
+  return Math.ceil(Number((seconds * 1000).toPrecision(12)));
+}
+
+/**
+ * The statements (no privilege needed) that set up a report session on a server flavour, every number
+ * in them a checked integer written as a literal. Never a placeholder: MySQL types a `?` in SET as a
+ * string, mysql2 then sends a number as a DOUBLE, and an integer variable refuses that with error
+ * 1232 (ER_WRONG_TYPE_FOR_VAR), so every run on MySQL 8 failed before its snapshot began.
+ *
+ * - The time limit of each statement, 0 for none. MySQL's max_execution_time is an integer count of
+ *   milliseconds (MySQL 8.0/8.4 Reference Manual, "Server System Variables": "The execution timeout
+ *   for SELECT statements, in milliseconds. If the value is 0, timeouts are not enabled."; MySQL's
+ *   sql/sys_vars.cc declares it a Sys_var_ulong, VALID_RANGE(0, ULONG_MAX), DEFAULT(0)). MariaDB's
+ *   max_statement_time is a DOUBLE in seconds with microsecond resolution (0 to 31536000), sent as the
+ *   milliseconds / 1000, written out exactly.
+ * - The window functions over the drifting sites work in temporary tables, which past 16 MiB (about
+ *   70,000 drifting sites) move to disk and run several times slower; the cap is raised to 64 MiB, a
+ *   ceiling, not an allocation.
+ * - MariaDB reads the rows an index range points at in primary-key order (multi-range read) only when
+ *   told to; a bucket's sites lie all over the clustered index, so sorted reads halve the cost of a
+ *   narrow range. MySQL 8 decides that by cost on its own.
+ *
+ * Throws a RangeError for a time limit that is not a whole number of milliseconds from 0 to 4294967295.
+ */
+export function sessionStatements(flavor: ServerFlavor, statementTimeoutMs: number): string[] {
+  if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs < 0 || statementTimeoutMs > MAX_STATEMENT_TIMEOUT_MS) {
+    throw new RangeError(`the statement time limit must be a whole number of milliseconds from 0 to ${MAX_STATEMENT_TIMEOUT_MS}, not ${statementTimeoutMs}`);
+  }
+  const ms = statementTimeoutMs;
+  const timeLimit =
+    flavor === 'mariadb'
+      ? `SET SESSION max_statement_time = ${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}`
+      : `SET SESSION max_execution_time = ${ms}`;
+  return [
+    timeLimit,
+    `SET SESSION tmp_table_size = ${MEMORY_TEMP_TABLE_BYTES}, max_heap_table_size = ${MEMORY_TEMP_TABLE_BYTES}`,
+    ...(flavor === 'mariadb' ? ["SET SESSION optimizer_switch = 'mrr=on,mrr_sort_keys=on'"] : []),
+  ];
+}
+
+/** What is running on the report's connection, for cancelling it. */
+interface StatementsInFlight {
+  /** Whether a statement was sent and has not finished (a stream counts until its last row). */
+  busy(): boolean;
+  /** Settles once nothing is in flight. */
+  idle(): Promise<void>;
+}
+
+/** How long a cancellation waits for the statement to end before it says KILL QUERY again. */
+const KILL_REPEAT_MS = 250;
+
+/**
+ * Cancels the statement running on the report's connection from a second connection, as Percona's
+ * tools do (pt-kill): `KILL QUERY <thread id>`. That needs no privilege for one's own threads: the
+ * MySQL 8.0/8.4 Reference Manual, "KILL Statement": "Without CONNECTION_ADMIN or SUPER, you can kill
+ * only your own threads and statements"; MariaDB's KILL page says the same, and a test runs it as a
+ * SELECT-only user. A KILL QUERY that reaches the thread between the prepare and the execute of a
+ * statement finds it idle and is forgotten, so it is repeated until the statement has ended here.
+ * Resolves to undefined once cancelled, else to why it could not be.
+ */
+async function cancelOnServer(config: DbConfig, threadId: number, statements: StatementsInFlight): Promise<string | undefined> {
+  let killer: Connection | undefined;
+  try {
+    killer = await connect(config);
+    killer.on('error', () => {});
+    while (statements.busy()) {
+      await killer.query(`KILL QUERY ${Number(threadId)}`);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([statements.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, KILL_REPEAT_MS)))]);
+      clearTimeout(timer);
+    }
+    return undefined;
+  } catch (error) {
+    // A thread that is gone runs nothing any more.
+    if ((error as { code?: string }).code === 'ER_NO_SUCH_THREAD') return undefined;
+    return (error instanceof CheckError ? error : describeDbError(error, config)).message;
+  } finally {
+    killer?.destroy();
+  }
 }
 
 /** Rows handed over at a time when streaming: large enough to keep per-row overhead low, small enough to bound memory. */
@@ -153,24 +274,65 @@ async function* inBatches(source: Readable, size: number): AsyncGenerator<unknow
 
 const elapsed = (started: number) => Math.round((performance.now() - started) * 10) / 10;
 
+/** The line for a run interrupted while connected: what happened to its statement on the server. */
+const CANCELLED = 'interrupted; the query on the server was cancelled';
+const NOTHING_RUNNING = 'interrupted; no query was left running on the server';
+
 /**
  * Runs `work` inside `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` at REPEATABLE READ,
  * so every statement sees the same data; always rolls back and closes the connection. Database
  * failures become one-line CheckErrors; errors of `work` itself pass through unchanged.
+ *
+ * When `interrupt` aborts (its reason the signal's name), the statement running on the server is
+ * cancelled from a second connection, the transaction is rolled back, and the run ends with an
+ * InterruptedError whose message says what happened on the server; `work`'s result is dropped.
  */
 export async function withReadOnlySnapshot<T>(
   config: DbConfig,
   work: (session: SnapshotSession) => Promise<T>,
+  interrupt?: AbortSignal,
 ): Promise<T> {
-  const connection = await connect(config);
+  const connection = await connect(config, interrupt);
   connection.on('error', () => {
     /* a lost connection surfaces as the failing statement's error */
   });
+  /** Statements sent and not yet finished (a stream counts until its last row), and who waits for none. */
+  let inFlight = 0;
+  const waitingForIdle: (() => void)[] = [];
+  const sent = () => void inFlight++;
+  const finished = () => {
+    if (--inFlight === 0) for (const wake of waitingForIdle.splice(0)) wake();
+  };
+  const statements: StatementsInFlight = {
+    busy: () => inFlight > 0,
+    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waitingForIdle.push(resolve))),
+  };
+  /** Settles once an interruption was dealt with on the server: to the line that says how. */
+  let cancelling: Promise<string> | undefined;
+  const onInterrupt = () => {
+    cancelling = !statements.busy()
+      ? Promise.resolve(NOTHING_RUNNING)
+      : cancelOnServer(config, connection.threadId, statements).then((failure) => {
+          if (failure === undefined) return CANCELLED;
+          // The statement goes on: drop the connection so the run ends now instead of waiting for it.
+          connection.destroy();
+          return `interrupted; could not cancel the query on the server (${failure}); it stops by itself at the latest after --statement-timeout`;
+        });
+  };
+  interrupt?.addEventListener('abort', onInterrupt, { once: true });
+  if (interrupt?.aborted) onInterrupt();
+  const notInterrupted = () => {
+    if (interrupt?.aborted) throw interruption(interrupt, NOTHING_RUNNING);
+  };
   const onServer = async <R>(action: () => Promise<R>): Promise<R> => {
+    notInterrupted();
+    sent();
     try {
       return await action();
     } catch (error) {
       throw describeDbError(error, config);
+    } finally {
+      finished();
     }
   };
   let flavor: ServerFlavor = 'mysql';
@@ -178,8 +340,10 @@ export async function withReadOnlySnapshot<T>(
   const session: SnapshotSession = {
     timings,
     async *stream(name, statement) {
+      notInterrupted();
       const started = performance.now();
       const core = callbackConnection(connection);
+      sent();
       const rows = core.execute({ sql: statement.sql, values: statement.values as never[] }).stream();
       // A connection lost mid-statement does not always end the row stream: end it with the loss.
       const lost = (error?: unknown) =>
@@ -195,6 +359,7 @@ export async function withReadOnlySnapshot<T>(
       } catch (error) {
         throw describeDbError(error, config);
       } finally {
+        finished();
         core.off('error', lost);
         core.off('end', lost);
         rows.destroy();
@@ -208,17 +373,28 @@ export async function withReadOnlySnapshot<T>(
     },
   };
   try {
-    await onServer(async () => {
-      flavor = await serverFlavor(connection);
-      await applyStatementTimeout(connection, flavor, config.statementTimeoutSeconds);
-      await applyPlanSettings(connection, flavor);
-      await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      await connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-    });
+    flavor = await onServer(() => serverFlavor(connection));
+    for (const statement of sessionStatements(flavor, wholeMilliseconds(config.statementTimeoutSeconds))) {
+      await onServer(() => connection.query(statement));
+    }
+    await onServer(() => connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ'));
+    await onServer(() => connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY'));
     const result = await work(session);
+    notInterrupted();
     await onServer(() => connection.query('ROLLBACK'));
     return result;
+  } catch (error) {
+    if (!interrupt?.aborted) throw error;
+    const line = (await cancelling) ?? NOTHING_RUNNING;
+    if (line === CANCELLED || line === NOTHING_RUNNING) {
+      // Nothing runs on the connection any more: end the transaction before closing it.
+      await connection.query('ROLLBACK').catch(() => {
+        /* the server rolls back when the connection closes */
+      });
+    }
+    throw interruption(interrupt, line);
   } finally {
+    interrupt?.removeEventListener('abort', onInterrupt);
     connection.destroy();
   }
 }

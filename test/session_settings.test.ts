@@ -1,0 +1,123 @@
+import mysql from 'mysql2/promise';
+import sql from 'sql-template-tag';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { adminConnectionOptions } from '../src/fixtures/database.js';
+import { parseSeconds } from '../src/bucket_range.js';
+import { parseCommand } from '../src/options.js';
+import { dbConfigFromEnv, resolveDbConfig, type DbConfig } from '../src/db_config.js';
+import { sessionStatements, withReadOnlySnapshot } from '../src/snapshot.js';
+import { envFor, withScratch } from './support/scratch.js';
+import { seedFixture } from './support/seed_fixture.js';
+import { startCli, waitFor, within } from './support/spawn.js';
+
+/** An integer session variable MariaDB has (1 .. 31536000 s), standing in for MySQL's integer max_execution_time. */
+const INTEGER_VARIABLE = 'lock_wait_timeout';
+
+async function withAdmin<T>(body: (connection: mysql.Connection) => Promise<T>): Promise<T> {
+  const connection = await mysql.createConnection(adminConnectionOptions());
+  try {
+    return await body(connection);
+  } finally {
+    await connection.end();
+  }
+}
+
+async function sessionValue(connection: mysql.Connection, variable: string): Promise<string> {
+  const [rows] = await connection.query(`SELECT @@session.${variable} AS value`);
+  return String((rows as { value: unknown }[])[0]!.value);
+}
+
+test('a bound number in SET is refused by an integer variable (error 1232): the shape MySQL 8 refused', async () => {
+  await withAdmin(async (connection) => {
+    const refused = await connection.execute(`SET SESSION ${INTEGER_VARIABLE} = ?`, [1500]).then(() => null, (e: { errno?: number }) => e);
+    assert.is(refused?.errno, 1232);
+  });
+});
+
+test("the MySQL branch's session statements run on an integer variable: whole numbers are sent as literals", async () => {
+  const statements = sessionStatements('mysql', 1500);
+  assert.equal(statements, ['SET SESSION max_execution_time = 1500', 'SET SESSION tmp_table_size = 67108864, max_heap_table_size = 67108864']);
+  await withAdmin(async (connection) => {
+    // MariaDB has no max_execution_time; the same statement on an integer variable it has.
+    for (const statement of statements) await connection.execute(statement.replace(/\bmax_execution_time\b/, INTEGER_VARIABLE));
+    assert.is(await sessionValue(connection, INTEGER_VARIABLE), '1500');
+    assert.is(await sessionValue(connection, 'tmp_table_size'), '67108864');
+    assert.is(await sessionValue(connection, 'max_heap_table_size'), '67108864');
+  });
+});
+
+test("the MariaDB branch's time limit is the whole milliseconds in seconds, exactly", async () => {
+  assert.is(sessionStatements('mariadb', 1)[0], 'SET SESSION max_statement_time = 0.001');
+  assert.is(sessionStatements('mariadb', 60_000)[0], 'SET SESSION max_statement_time = 60.000');
+  assert.is(sessionStatements('mariadb', 0)[0], 'SET SESSION max_statement_time = 0.000');
+  await withAdmin(async (connection) => {
+    for (const statement of sessionStatements('mariadb', 1234)) await connection.execute(statement);
+    assert.is(await sessionValue(connection, 'max_statement_time'), '1.234');
+  });
+});
+
+test('the session statement builder refuses anything but a whole number of milliseconds in range', () => {
+  for (const bad of [1.5, 0.1, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 32, 2 ** 53]) {
+    for (const flavor of ['mysql', 'mariadb'] as const) {
+      assert.throws(() => sessionStatements(flavor, bad), /whole number of milliseconds/, `${flavor} ${bad}`);
+    }
+  }
+});
+
+test('--statement-timeout rounds up to whole milliseconds: any positive value stays a limit', () => {
+  const parse = (text: string) => parseSeconds(text, '--statement-timeout', { allowZero: true });
+  assert.is(parse('0.0000001'), 0.001);
+  assert.is(parse('0.0001'), 0.001);
+  assert.is(parse('0.0015'), 0.002);
+  assert.is(parse('0.001'), 0.001);
+  assert.is(parse('1.1'), 1.1);
+  assert.is(parse('60'), 60);
+  assert.is(parse('0'), 0);
+  assert.is(parse('0.000'), 0);
+  assert.is(parse('86400'), 86400);
+  assert.throws(() => parse('86400.0001'), /up to 86400/);
+});
+
+/** The time limit the report's session runs under, as the server reports it. */
+async function limitOnServer(config: DbConfig): Promise<number> {
+  return withReadOnlySnapshot(config, async (session) => {
+    for await (const [row] of session.stream('probe', sql`SELECT @@session.max_statement_time AS t`)) return Number(row!.t);
+    throw new Error('no row');
+  });
+}
+
+test('a tiny --statement-timeout reaches the server as a positive limit, not as "no limit"', async () => {
+  const env = envFor('mysql');
+  const command = await parseCommand(['--statement-timeout', '0.0000001'], env);
+  assert.is(command.kind, 'report');
+  if (command.kind !== 'report') return;
+  assert.is(await limitOnServer(resolveDbConfig(command.options.connection, env, command.options.limits)), 0.001);
+  // The same for a configuration built without the option parser.
+  assert.is(await limitOnServer({ ...dbConfigFromEnv(env), statementTimeoutSeconds: 0.0000001 }), 0.001);
+  assert.is(await limitOnServer({ ...dbConfigFromEnv(env), statementTimeoutSeconds: 0 }), 0);
+});
+
+test('a tiny --statement-timeout stops a report that waits on the server (exit 3), instead of removing the limit', async () => {
+  await withScratch(seedFixture, async ({ connection, database, env }) => {
+    await connection.query('LOCK TABLES jetpack_monitor_sites WRITE');
+    const run = startCli(['--range', '0-99', '--statement-timeout', '0.0000001'], env);
+    try {
+      const exit = await within(run.exit, 30_000, 'the report under a 1 ms limit');
+      assert.is(exit.status, 3, exit.stderr);
+      assert.match(exit.stderr, /^projection-drift: could not check: a statement reached the time limit of 0\.001 s \(--statement-timeout\)/);
+      assert.is(exit.stdout, '');
+    } finally {
+      run.child.kill('SIGKILL');
+      // Without a limit the report would still wait on the lock: end it on the server too.
+      await waitFor(async () => {
+        const [rows] = await connection.query(`SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()`, [database]);
+        for (const { id } of rows as { id: number }[]) await connection.query(`KILL ${Number(id)}`).catch(() => {});
+        return (rows as unknown[]).length === 0 ? true : undefined;
+      }, 10_000, 'the report connection gone');
+      await connection.query('UNLOCK TABLES');
+    }
+  });
+});
+
+test.run();
