@@ -87,11 +87,6 @@ export function compileReportRenderer(format: Format): ReportRenderer {
   };
 }
 
-/** Renders a whole report at once, rows included (for callers that hold the rows anyway). */
-export function renderReport(renderer: ReportRenderer, view: ReportView, rows: readonly DriftRow[]): string {
-  return renderer.head(view) + rows.map((row, index) => renderer.row({ ...row, isNew: false }, index)).join('') + renderer.tail(view);
-}
-
 /** The renderer of the JSON failure document. */
 export function compileJsonFailureTemplate(): (view: FailureView) => string {
   return compile<FailureView>(environment('json'), 'json_failure');

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildReportView } from '../src/report_view.js';
-import { compileReportRenderer, renderReport } from '../src/render.js';
+import { compileReportRenderer } from '../src/render.js';
+import { renderReport } from './support/render_report.js';
 import type { DriftRow, DriftSummary } from '../src/drift_results.js';
 import { assertValidJsonReport } from './support/report_checks.js';
 
