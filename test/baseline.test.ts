@@ -96,6 +96,109 @@ test('a truncated report on either side makes the comparison partial, over what 
   });
 });
 
+/**
+ * jetpack_monitor_sites allows several rows per blog_id (one per monitored URL, each its own
+ * jetpack_monitor_site_id), and the report lists each drifting row. The comparison matches by blog_id,
+ * so a blog counts once, however many of its rows drift before or after. Before:
+ * - 10: two drifting rows, both still drifting after (persisting);
+ * - 20: two drifting rows, one repaired after (persisting, not resolved);
+ * - 30: one drifting row and one agreeing, whose second row drifts after (persisting, not new);
+ * - 40: two drifting rows, both repaired after (resolved);
+ * - 50: two agreeing rows, both drifting after (new: both rows are marked);
+ * - 60: drifting rows in buckets 6 and 8, the bucket 6 one repaired after (persisting);
+ * - 70: two rows missing their confirmed-down status; the event is Seems Down after (cause changed, once);
+ * - 80 and 90: an open Down event, one row running (missing_confirmed_down_projection), one seems down
+ *   (missing_confirmed_promotion); after, 80's second row is repaired, 90's first: each is left with
+ *   a cause it had (persisting, cause unchanged).
+ */
+const repeated = {
+  sites: [
+    { siteId: 101, blogId: 10, bucket: 1, siteStatus: 0 },
+    { siteId: 102, blogId: 10, bucket: 1, siteStatus: 0 },
+    { siteId: 201, blogId: 20, bucket: 2, siteStatus: 0 },
+    { siteId: 202, blogId: 20, bucket: 2, siteStatus: 0 },
+    { siteId: 301, blogId: 30, bucket: 3, siteStatus: 0 },
+    { siteId: 302, blogId: 30, bucket: 3, siteStatus: 1 },
+    { siteId: 401, blogId: 40, bucket: 4, siteStatus: 0 },
+    { siteId: 402, blogId: 40, bucket: 4, siteStatus: 0 },
+    { siteId: 501, blogId: 50, bucket: 5, siteStatus: 1 },
+    { siteId: 502, blogId: 50, bucket: 5, siteStatus: 1 },
+    { siteId: 601, blogId: 60, bucket: 6, siteStatus: 0 },
+    { siteId: 602, blogId: 60, bucket: 8, siteStatus: 0 },
+    { siteId: 701, blogId: 70, bucket: 7, siteStatus: 1 },
+    { siteId: 702, blogId: 70, bucket: 7, siteStatus: 1 },
+    { siteId: 801, blogId: 80, bucket: 9, siteStatus: 1 },
+    { siteId: 802, blogId: 80, bucket: 9, siteStatus: 0 },
+    { siteId: 901, blogId: 90, bucket: 9, siteStatus: 1 },
+    { siteId: 902, blogId: 90, bucket: 9, siteStatus: 0 },
+  ],
+  events: [
+    { id: 700, blogId: 70, state: 'Down' },
+    { id: 800, blogId: 80, state: 'Down' },
+    { id: 900, blogId: 90, state: 'Down' },
+  ],
+};
+
+async function changeRepeated(connection: import('mysql2/promise').Connection) {
+  const setStatus = (status: number, siteIds: number[]) =>
+    connection.query('UPDATE jetpack_monitor_sites SET site_status = ? WHERE jetpack_monitor_site_id IN (?)', [status, siteIds]);
+  await setStatus(1, [202, 401, 402, 601]);
+  await setStatus(0, [302, 501, 502]);
+  await setStatus(2, [802, 901]);
+  await connection.query("UPDATE jetmon_events SET state = 'Seems Down' WHERE id = 700");
+}
+
+test('a blog with several site rows counts once: new, resolved, persisting and cause-changed are blogs', async () => {
+  await withScratch(repeated, async ({ connection, env }) => {
+    const baseline = await saveBaseline(env, 'repeated.json');
+    const saved = parseExactJson(readFileSync(baseline, 'utf8'));
+    assert.equal(saved.rows.map((row: { blog_id: number }) => row.blog_id), [10, 10, 20, 20, 30, 40, 40, 60, 70, 70, 60, 80, 80, 90, 90]);
+    await changeRepeated(connection);
+
+    const json = await runCli(['--range', '0-9', '--baseline', baseline, '--format', 'json', '--limit', '0'], env);
+    const report = assertValidJsonReport(json.stdout);
+    assert.equal(report.rows.map((row: { blog_id: number }) => row.blog_id), [10, 10, 20, 30, 30, 50, 50, 70, 70, 60, 80, 90]);
+    assert.equal(parseExactJson(json.stdout).baseline, {
+      generated_at: '2026-05-01T12:00:00.000Z',
+      new: 1,
+      resolved: 1,
+      persisting: 7,
+      cause_changed: 1,
+      partial: false,
+      new_blog_ids: [50],
+      resolved_blog_ids: [40],
+    });
+
+    // Every row of a new blog is marked, and only those.
+    const text = await runCli(['--range', '0-9', '--baseline', baseline, '--limit', '0'], env);
+    const marked = text.stdout.split('\n').filter((line) => line.endsWith('  NEW'));
+    assert.equal(marked.map((line) => line.split(' ')[0]), ['50', '50']);
+    assert.match(text.stdout, 'INFO projection_drift_baseline_persisting=7\n');
+    const markdown = await runCli(['--range', '0-9', '--baseline', baseline, '--format', 'markdown', '--limit', '0'], env);
+    assert.is(markdown.stdout.split('(new) |').length - 1, 2);
+  });
+});
+
+test('partial comparisons that stop between two rows of one blog still count the blog once', async () => {
+  await withScratch(repeated, async ({ connection, env }) => {
+    // The baseline lists only blog 10's first row; its second row lies at the same place in the order.
+    const first = await saveBaseline(env, 'first-row.json', ['--limit', '1']);
+    const full = await saveBaseline(env, 'repeated-full.json');
+    await changeRepeated(connection);
+    const against = async (baseline: string, limit: string) =>
+      parseExactJson((await runCli(['--range', '0-9', '--baseline', baseline, '--format', 'json', '--limit', limit], env)).stdout).baseline;
+    assert.equal(await against(first, '0'), {
+      generated_at: '2026-05-01T12:00:00.000Z', new: 0, resolved: 0, persisting: 1, cause_changed: 0, partial: true,
+      new_blog_ids: [], resolved_blog_ids: [],
+    });
+    // Now the current listing stops after blog 30's first row (10, 10, 20, 30): blogs 10, 20 and 30 persist.
+    assert.equal(await against(full, '4'), {
+      generated_at: '2026-05-01T12:00:00.000Z', new: 0, resolved: 0, persisting: 3, cause_changed: 0, partial: true,
+      new_blog_ids: [], resolved_blog_ids: [],
+    });
+  });
+});
+
 test('production statuses above 127 pass the report schema and work as a baseline (issue 12, item 4)', async () => {
   // TINYINT UNSIGNED in production: 200 and 255 are values a damaged row can hold there.
   const odd = { sites: [{ blogId: 7, bucket: 1, siteStatus: 200 }, { blogId: 8, bucket: 2, siteStatus: 255 }], events: [] };
@@ -138,6 +241,25 @@ test('a baseline of another range, another schema version, or no report at all i
     assert.is(run.status, 2);
     assert.match(run.stderr, /covers buckets 0-9, this report 0-5; compare reports of the same range/);
     assert.is(readFileSync(other, 'utf8').length > 0, true);
+    // Read once, exactly: a count past 2^53 is damage, not a rounded number; a key given twice is not
+    // a report; an id written as 42.0 or 4.2e1 is the id 42.
+    const saved = readFileSync(other, 'utf8');
+    const damaged: [string, string, RegExp][] = [
+      ['huge-count.json', saved.replace('"drift_count": 4', '"drift_count": 9007199254740993'), /does not match the report schema/],
+      ['twice.json', saved.replace('"blog_id": 1,', '"blog_id": 1, "blog_id": 2,'), /is not JSON/],
+    ];
+    for (const [name, content, pattern] of damaged) {
+      assert.is.not(content, saved, name);
+      writeFileSync(join(folder, name), content);
+      const refused = await runCli(['--range', '0-9', '--baseline', join(folder, name)], nowhere);
+      assert.is(refused.status, 2, `${name}: ${refused.stderr}`);
+      assert.match(refused.stderr, pattern);
+    }
+    const spelled = join(folder, 'spelled.json');
+    writeFileSync(spelled, saved.replace('"blog_id": 1,', '"blog_id": 1.0,').replace('"blog_id": 2,', '"blog_id": 2e0,'));
+    const compared = await runCli(['--range', '0-9', '--baseline', spelled, '--format', 'json'], env);
+    assert.is(compared.status, 1, compared.stderr);
+    assert.equal(parseExactJson(compared.stdout).baseline.persisting, 4);
   });
 });
 

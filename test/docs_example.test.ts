@@ -7,6 +7,16 @@ import * as assert from 'uvu/assert';
 import { builtCli, envFor, runCli, withScratch } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
 
+/**
+ * The README's examples, run as written (`make docs-verify`).
+ *
+ * The seed example's text report is stored once: in the README, under "Example". It is what the tool
+ * prints for test/support/seed_fixture.ts with `--range 0-99 --limit 1`, byte for byte, and this test
+ * is the only one that compares that run's text with a stored copy (formats.test.ts keeps goldens of
+ * its Markdown and JSON forms only). The block is the monitor's own seed output plus this tool's
+ * `INFO projection_drift_query_version=` line, so a change to it changes what the monitor's grep
+ * scripts read: it is made by hand, in the README, never by UPDATE_GOLDEN.
+ */
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 test("the README's example report is exactly what the tool prints for the same data", async () => {
@@ -14,6 +24,8 @@ test("the README's example report is exactly what the tool prints for the same d
   assert.ok(block, 'README example block not found');
   await withScratch(seedFixture, async ({ env }) => {
     const run = await runCli(['--range', '0-99', '--limit', '1'], env);
+    assert.is(run.status, 1);
+    assert.is(run.stderr, '');
     assert.fixture(run.stdout, block[1]!);
   });
 });
