@@ -148,13 +148,20 @@ test('markdown (mdData): nothing left for cmark-gfm autolinks: no bare `:`, `/`,
   fc.assert(
     fc.property(hostileText, (text) => {
       const rendered = markdownData(text);
-      const bare = rendered.replace(/\\[\s\S]|`@`/g, '');
+      const bare = rendered.replace(/\\[\s\S]|`@+`/g, '');
       assert.not.match(bare, /[:/.@]/, rendered);
       const tokens = parsers.linkify.parseInline(rendered, {})[0]!.children!;
       assert.not.ok(tokens.some((t) => t.type === 'text' && t.content.includes('@')), rendered);
     }),
     { numRuns: 500 },
   );
+});
+
+test('markdown (mdData): runs of @ stay visible, one code span each', () => {
+  for (const text of ['@@', 'a@@b', '@x@', '@@@ @']) {
+    const { texts } = bodyCells(`| a | b | c |\n| --- | --- | --- |\n| x | ${markdownData(text)} | z |\n`, { linkify: true });
+    assert.equal(texts, ['x', expectedSanitized(text), 'z'], text);
+  }
 });
 
 test('markdown (mdData): links, mail addresses and www names read as plain text', () => {

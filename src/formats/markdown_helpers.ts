@@ -22,14 +22,13 @@ const markdownEscapes: Readonly<Record<string, string>> = {
 /**
  * The characters every autolink needs, and their inert forms: `:` (`http://`, `mailto:`), `/` (`//host`),
  * `.` (`www.`, `evil.com`) and `@` (`a@b.co`). A backslash-escaped `:`, `/` or `.` splits the text where
- * cmark-gfm's URL and www matchers and markdown-it's linkify look for links; `@` goes into a one-character
- * code span, because cmark-gfm finds e-mail addresses in the text after escapes are resolved.
+ * cmark-gfm's URL and www matchers and markdown-it's linkify look for links; each run of `@` goes into a
+ * code span (below), because cmark-gfm finds e-mail addresses in the text after escapes are resolved.
  */
 const linkEscapes: Readonly<Record<string, string>> = {
   ':': '\\:',
   '/': '\\/',
   '.': '\\.',
-  '@': '`@`',
 };
 
 /** Escapes what means something in Markdown, after the text was made one visible line. */
@@ -53,7 +52,10 @@ export function markdownText(value: unknown): string {
  */
 export function markdownData(value: unknown): string {
   if (value === null || value === undefined) return '-';
-  return escapeMarkdown(sanitizeForTerminal(String(value))).replace(/[:/.@]/g, (c) => linkEscapes[c]!);
+  // A run of `@` goes into one code span: two spans side by side (`@``@`) would read as one `` delimiter.
+  return escapeMarkdown(sanitizeForTerminal(String(value)))
+    .replace(/[:/.]/g, (c) => linkEscapes[c]!)
+    .replace(/@+/g, (at) => `\`${at}\``);
 }
 
 /** Helpers of the Markdown template. */
