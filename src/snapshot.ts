@@ -32,7 +32,7 @@ export function callbackConnection(connection: Connection): CallbackConnection {
   return (connection as unknown as { connection: CallbackConnection }).connection;
 }
 
-/** The mysql2 options for a configuration; `tls: false` leaves TLS off (used when `preferred` finds none). */
+/** The mysql2 options for a configuration; `tls: false` leaves TLS off (used when `preferred` finds none). Exported for its test: the test server has no TLS. */
 export function driverOptions(config: DbConfig, tls = config.ssl.mode !== 'disabled'): ConnectionOptions {
   const { mode, ca, cert, key } = config.ssl;
   return {
@@ -111,7 +111,7 @@ function open(options: ConnectionOptions, interrupt: AbortSignal | undefined): P
  * Opens a connection with exact big-number handling; `preferred` TLS falls back to plain when the server
  * offers none. An abort of `interrupt` stops it with an InterruptedError.
  */
-export async function connect(config: DbConfig, interrupt?: AbortSignal): Promise<Connection> {
+async function connect(config: DbConfig, interrupt?: AbortSignal): Promise<Connection> {
   try {
     return await open(driverOptions(config), interrupt);
   } catch (error) {
@@ -129,7 +129,7 @@ export async function connect(config: DbConfig, interrupt?: AbortSignal): Promis
 }
 
 /** The server family, which decides how time limits and plan switches are spelled. */
-export type ServerFlavor = 'mariadb' | 'mysql';
+type ServerFlavor = 'mariadb' | 'mysql';
 
 async function serverFlavor(connection: Connection): Promise<ServerFlavor> {
   const [rows] = await connection.query('SELECT VERSION() AS version');
@@ -147,7 +147,7 @@ const MEMORY_TEMP_TABLE_BYTES = 64 * 1024 * 1024;
 const MAX_STATEMENT_TIMEOUT_MS = 4_294_967_295;
 
 /** A limit in seconds as whole milliseconds, rounded up, so any positive limit stays positive (1e-7 s is 1 ms). */
-export function wholeMilliseconds(seconds: number): number {
+function wholeMilliseconds(seconds: number): number {
   // toPrecision drops float noise first: 1.1 * 1000 is 1100.0000000000002, which is 1100 ms, not 1101.
   return Math.ceil(Number((seconds * 1000).toPrecision(12)));
 }
@@ -172,6 +172,7 @@ export function wholeMilliseconds(seconds: number): number {
  *   narrow range. MySQL 8 decides that by cost on its own.
  *
  * Throws a RangeError for a time limit that is not a whole number of milliseconds from 0 to 4294967295.
+ * Exported for its test, which checks the MySQL spelling on the MariaDB test server.
  */
 export function sessionStatements(flavor: ServerFlavor, statementTimeoutMs: number): string[] {
   if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs < 0 || statementTimeoutMs > MAX_STATEMENT_TIMEOUT_MS) {
