@@ -7,13 +7,13 @@ import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJsonOnStdout, parseCommand } from './options.js';
 import { BaselineTracker, loadBaseline, type Baseline } from './baseline.js';
 import { compileJsonFailureTemplate, compileReportRenderer, type Format } from './render.js';
-import { stageReport, type ReportSink } from './report_output.js';
+import { stageReport, type StagedReport } from './report_output.js';
 import { InterruptedError, withReadOnlySnapshot, type SnapshotSession } from './snapshot.js';
 import { buildReportView, type RunFacts } from './report_view.js';
 import { QueryDefinitionError } from './sql_loader.js';
 
 /** Where a run writes, and the clock it reads; tests pass their own. */
-export interface CliIo {
+interface CliIo {
   /** Writes report text; a returned promise is awaited, so a slow reader slows the writer instead of filling memory. */
   stdout: (text: string) => void | Promise<void>;
   stderr: (text: string) => void;
@@ -61,9 +61,8 @@ async function reportFailure(error: unknown, argv: string[], io: CliIo, env: Nod
 }
 
 /**
- * Streams one report from an open snapshot into a staged sink; resolves to 0 (clean) or 1 (drift).
- * The rows are rendered first (into their own spool), because the summary is complete, and the head
- * can say what changed since a baseline, only once every row was seen; memory stays bounded either way.
+ * Renders one report's rows into `staged` as they stream from an open snapshot; resolves to the exit
+ * status (0 clean, 1 drift) and the head and tail to commit around the rows.
  */
 async function writeReport(
   session: SnapshotSession,
@@ -72,32 +71,19 @@ async function writeReport(
   format: Format,
   run: RunFacts,
   baseline: Baseline | null,
-  sink: ReportSink,
-): Promise<number> {
+  staged: StagedReport,
+): Promise<{ status: number; head: string; tail: string }> {
   const renderer = compileReportRenderer(format);
   const reading = readDrift(session, queries, request);
   const tracker = baseline && new BaselineTracker(baseline);
-  const rows = stageReport(undefined, (text) => sink.write(text));
   let listed = 0;
-  try {
-    for await (const batch of reading.rows) {
-      await rows.write(batch.map((row) => renderer.row({ ...row, isNew: tracker?.observe(row) ?? false }, listed++)).join(''));
-    }
-    const summary = reading.summary();
-    const comparison = tracker?.finish(listed < summary.driftCount, summary.causes) ?? null;
-    const view = buildReportView(summary, run, {
-      rowsListed: listed,
-      timings: session.timings,
-      baseline: comparison,
-    });
-    await sink.write(renderer.head(view));
-    await rows.commit();
-    await sink.write(renderer.tail(view));
-    return view.ok ? ExitCode.clean : ExitCode.drift;
-  } catch (error) {
-    await rows.discard();
-    throw error;
+  for await (const batch of reading.rows) {
+    await staged.write(batch.map((row) => renderer.row({ ...row, isNew: tracker?.observe(row) ?? false }, listed++)).join(''));
   }
+  const summary = reading.summary();
+  const comparison = tracker?.finish(listed < summary.driftCount, summary.causes) ?? null;
+  const view = buildReportView(summary, run, { rowsListed: listed, timings: session.timings, baseline: comparison });
+  return { status: view.ok ? ExitCode.clean : ExitCode.drift, head: renderer.head(view), tail: renderer.tail(view) };
 }
 
 /** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
@@ -118,17 +104,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const request = { ...options.range, bucketTotal: options.bucketTotal, rowLimit: options.rowLimit, summaryLimit: options.summaryLimit };
     const run = { server: { address: serverAddress(config), database: config.database }, generatedAt: io.now() };
     const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
-    const sink = stageReport(options.out, io.stdout);
+    const staged = stageReport(options.out, io.stdout);
     try {
-      const status = await withReadOnlySnapshot(
+      const report = await withReadOnlySnapshot(
         config,
-        (session) => writeReport(session, queries, request, options.format, run, baseline, sink),
+        (session) => writeReport(session, queries, request, options.format, run, baseline, staged),
         io.interrupt,
       );
-      await sink.commit();
-      return status;
+      // Delivered once the snapshot is closed: a FIFO waiting for its reader holds no transaction open.
+      await staged.commit(report.head, report.tail);
+      return report.status;
     } catch (error) {
-      await sink.discard();
+      await staged.discard();
       throw error;
     }
   } catch (error) {

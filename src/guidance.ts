@@ -1,7 +1,7 @@
 /** Operator wording shared by every format: cause guidance, next step and repair guidance. */
 
 /** What to inspect before any repair, per cause code. */
-export const causeGuidance: Readonly<Record<string, string>> = {
+const causeGuidance: Readonly<Record<string, string>> = {
   unexpected_projection_value:
     'site_status or the expected status is outside the v1 values 0, 1 and 2; inspect the site row and repair it by hand in a reviewed change',
   multiple_open_http_events:
@@ -36,5 +36,8 @@ export const repairMode = 'manual_confirmation_required';
 export const repairGuidance =
   'confirm the authoritative event rows first; then repair the legacy site_status projection inside a reviewed DB change or by rerunning the code path that writes the event and projection together';
 
-/** Why a count-changed warning appears. */
+/**
+ * The count-changed warning's note, in the monitor's words, which grep scripts match. Here the count and
+ * the groups come from one statement, which cannot see data move, so a mismatch means the query is wrong.
+ */
 export const countChangedNote = 'drift changed while the report was running; rerun projection-drift before repair';

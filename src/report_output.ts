@@ -5,30 +5,18 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
-/** Where a report goes while it is written: nothing reaches its destination until the whole report is there. */
-export interface ReportSink {
-  write(text: string): Promise<void>;
-  /** Delivers the finished report: renames it over --out, writes it into a device or FIFO, or copies it to stdout. */
-  commit(): Promise<void>;
-  /** Drops a failed report; the destination is left as it was. */
-  discard(): Promise<void>;
-}
-
 /**
  * What --out names once symbolic links are followed: a regular file, existing or not, that the report
  * replaces by renaming a temporary file over `path` (its real path); or a device, FIFO or already open
  * file (`/dev/stdout`, `/proc/self/fd/N`) that the report is written into, since renaming over it would
  * put a file in its place. An open file is appended to, so `--out /dev/stdout >> log` keeps the log.
  */
-export type OutTarget =
+type OutTarget =
   | { kind: 'file'; path: string; existing: Stats | undefined }
   | { kind: 'special'; path: string; append: boolean };
 
-/** Reports up to this size stay in memory on their way to stdout; larger ones spill to a temporary file. */
+/** Rendered rows up to this size stay in memory; past it they all go to a temporary file, and so does every later write. */
 const MEMORY_LIMIT = 4 * 1024 * 1024;
-
-/** Once in a file, text is written in batches of about this size rather than row by row. */
-const FILE_BATCH = 256 * 1024;
 
 /** Symbolic links followed in a row before giving up, as Linux does (ELOOP). */
 const MAX_LINKS = 40;
@@ -79,7 +67,7 @@ function followLinks(out: string): { path: string; descriptor: boolean } {
 }
 
 /** Follows --out like the OS does and says what is there (throws the file system's error when it cannot be written). */
-export function locateOut(out: string): OutTarget {
+function locateOut(out: string): OutTarget {
   const { path, descriptor } = followLinks(out);
   let stats: Stats;
   try {
@@ -146,78 +134,14 @@ export function checkOutDestination(out: string): void {
   }
 }
 
-/** Writes all of `text`, however many writes the handle needs. */
-async function writeAll(handle: FileHandle, text: string): Promise<void> {
+/** Writes all of `text`, however many writes the handle needs; a failure is exit 2 naming `name`. */
+async function writeAll(handle: FileHandle, text: string, name: string): Promise<void> {
   const bytes = Buffer.from(text, 'utf8');
-  for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
-}
-
-/** Where a staged report is delivered once complete. */
-interface Delivery {
-  write(text: string): void | Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * Holds a report in memory, spilling to a private temporary file past 4 MiB, and hands it to the
- * delivery opened on commit, so a failed run delivers nothing and memory stays bounded.
- */
-function spooledSink(openDelivery: () => Promise<Delivery>, describe: string): ReportSink {
-  const chunks: string[] = [];
-  let held = 0;
-  let spill: { path: string; handle: FileHandle } | undefined;
-  const flush = async () => {
-    if (!spill || chunks.length === 0) return;
-    const text = chunks.splice(0).join('');
-    held = 0;
-    try {
-      await writeAll(spill.handle, text);
-    } catch (error) {
-      throw cannotWrite(spill.path, error);
-    }
-  };
-  return {
-    async write(text) {
-      chunks.push(text);
-      held += text.length;
-      if (spill ? held >= FILE_BATCH : held > MEMORY_LIMIT) {
-        if (!spill) {
-          const path = temporaryName(join(tmpdir(), 'projection-drift'));
-          try {
-            spill = { path, handle: await open(path, 'wx', 0o600) };
-          } catch (error) {
-            throw cannotWrite(path, error);
-          }
-        }
-        await flush();
-      }
-    },
-    async commit() {
-      if (spill) {
-        await flush();
-        await spill.handle.close();
-      }
-      let delivery: Delivery;
-      try {
-        delivery = await openDelivery();
-      } catch (error) {
-        throw cannotWrite(describe, error);
-      }
-      try {
-        if (!spill) return void (await delivery.write(chunks.splice(0).join('')));
-        for await (const chunk of createReadStream(spill.path, { encoding: 'utf8' })) await delivery.write(chunk as string);
-      } finally {
-        await delivery.close();
-        if (spill) await rm(spill.path, { force: true });
-      }
-    },
-    async discard() {
-      chunks.length = 0;
-      if (!spill) return;
-      await spill.handle.close().catch(() => {});
-      await rm(spill.path, { force: true });
-    },
-  };
+  try {
+    for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
+  } catch (error) {
+    throw cannotWrite(name, error);
+  }
 }
 
 /** Gives a new file the owner and mode of the file it replaces: the owner where the process may, the mode always. */
@@ -233,113 +157,137 @@ async function keepOwnerAndMode(handle: FileHandle, existing: Stats): Promise<vo
   await handle.chmod(existing.mode & 0o7777);
 }
 
+/** An open destination, written in order, then finished (the report is complete) or abandoned (it is not). */
+interface Destination {
+  write(text: string): void | Promise<void>;
+  finish(): Promise<void>;
+  abandon(): Promise<void>;
+}
+
 /**
- * Writes a report to a temporary file beside the regular file `target` and renames it over `target` on
- * commit (atomic: readers see the old report or the new one). The new file keeps the replaced file's mode
- * and owner; a new one gets 0666 less the umask, as files made by the shell do.
+ * A temporary file beside the regular file `target`, renamed over it when finished (atomic: readers see the
+ * old report or the new one). It keeps the replaced file's mode and owner; a new file gets 0666 less the
+ * umask, as files made by the shell do.
  */
-function replacingSink(out: string, target: string, existing: Stats | undefined): ReportSink {
-  const chunks: string[] = [];
-  let held = 0;
-  let file: { path: string; handle: FileHandle } | undefined;
-  const openFile = async () => {
-    const path = temporaryName(target);
-    try {
-      file = { path, handle: await open(path, 'wx', 0o666) };
-      if (existing) await keepOwnerAndMode(file.handle, existing);
-    } catch (error) {
-      if (file) await file.handle.close().catch(() => {});
-      await rm(path, { force: true });
-      file = undefined;
-      throw cannotWrite(out, error);
-    }
-    return file;
+async function replaceFile(out: string, target: string, existing: Stats | undefined): Promise<Destination> {
+  const path = temporaryName(target);
+  let handle: FileHandle | undefined;
+  const abandon = async () => {
+    await handle?.close().catch(() => {});
+    await rm(path, { force: true });
   };
-  /** Moves what is held in memory to the file, in one write. */
-  const flush = async () => {
-    if (!file || chunks.length === 0) return;
-    const text = chunks.splice(0).join('');
-    held = 0;
-    try {
-      await writeAll(file.handle, text);
-    } catch (error) {
-      throw cannotWrite(out, error);
-    }
-  };
+  try {
+    handle = await open(path, 'wx', 0o666);
+    if (existing) await keepOwnerAndMode(handle, existing);
+  } catch (error) {
+    await abandon();
+    throw cannotWrite(out, error);
+  }
+  const file = handle;
   return {
-    async write(text) {
-      chunks.push(text);
-      held += text.length;
-      if (!file) await openFile();
-      if (held >= FILE_BATCH) await flush();
-    },
-    async commit() {
-      const staged = file ?? (await openFile());
-      await flush();
+    write: (text) => writeAll(file, text, out),
+    async finish() {
       try {
-        await staged.handle.close();
-        await rename(staged.path, target);
+        await file.close();
+        await rename(path, target);
       } catch (error) {
-        await rm(staged.path, { force: true });
         throw cannotWrite(out, error);
       }
     },
-    async discard() {
-      chunks.length = 0;
-      if (!file) return;
-      await file.handle.close().catch(() => {});
-      await rm(file.path, { force: true });
-    },
+    abandon,
   };
 }
 
 /** How a device, FIFO or open file is opened to write into it: never created, never truncated, never made the terminal of the process. */
 const inPlaceFlags = (target: { append: boolean }) => constants.O_WRONLY | constants.O_NOCTTY | (target.append ? constants.O_APPEND : 0);
 
-/** Opens a device, FIFO or open file for writing in place; a FIFO waits here for its reader, as a shell redirection does. */
-async function inPlaceDelivery(target: { path: string; append: boolean }): Promise<Delivery> {
+/** Opens --out where its links lead: a file to replace, or a device, FIFO or open file to write into (a FIFO waits here for its reader). */
+async function openOut(out: string): Promise<Destination> {
+  let target: OutTarget;
+  try {
+    target = locateOut(out);
+  } catch (error) {
+    throw cannotWrite(out, error);
+  }
+  if (target.kind === 'file') return replaceFile(out, target.path, target.existing);
   const { path } = target;
-  const handle = await open(path, inPlaceFlags(target));
-  return {
-    async write(text) {
-      try {
-        await writeAll(handle, text);
-      } catch (error) {
-        throw cannotWrite(path, error);
-      }
-    },
-    close: () => handle.close(),
-  };
+  const handle = await open(path, inPlaceFlags(target)).catch((error: unknown) => {
+    throw cannotWrite(out, error);
+  });
+  return { write: (text) => writeAll(handle, text, path), finish: () => handle.close(), abandon: () => handle.close().catch(() => {}) };
 }
 
-/** The sink for `--out`: chosen when the first text arrives, from what the path leads to then. */
-function outSink(out: string): ReportSink {
-  let sink: ReportSink | undefined;
-  const chosen = () => {
-    if (sink) return sink;
-    let target: OutTarget;
-    try {
-      target = locateOut(out);
-    } catch (error) {
-      throw cannotWrite(out, error);
-    }
-    sink = target.kind === 'file' ? replacingSink(out, target.path, target.existing) : spooledSink(() => inPlaceDelivery(target), out);
-    return sink;
-  };
-  return {
-    write: async (text) => chosen().write(text),
-    commit: async () => chosen().commit(),
-    discard: async () => sink?.discard(),
-  };
+/** A report's rendered rows waiting for its head and tail; nothing reaches the destination before `commit`. */
+export interface StagedReport {
+  /** Appends rendered rows. */
+  write(rows: string): Promise<void>;
+  /** Writes `head`, the rows, then `tail` to the destination and finishes it; the staged rows are removed either way. */
+  commit(head: string, tail: string): Promise<void>;
+  /** Drops the staged rows; the destination is left as it was. */
+  discard(): Promise<void>;
 }
 
 /**
- * Stages a report. With `out`, a regular file (or a new one) is replaced atomically by renaming a
- * temporary file written beside its real path, following symbolic links; a device or FIFO is written
- * in place once the report is complete. Without, the report is held in memory, spilling to a temporary
- * file past 4 MiB, and copied to `stdout` on commit. Either way a failed run delivers nothing.
+ * Stages a report for `out` (stdout when undefined), in this order:
+ * 1. `write`: the rows, rendered as they stream, are held in memory and past 4 MiB spilled to one private
+ *    temporary file, so memory stays bounded whatever --limit 0 lists;
+ * 2. the head (summary, baseline comparison) and the tail are rendered: the head needs every row seen;
+ * 3. `commit(head, tail)` opens the destination and writes head, rows, tail: stdout as the rows are read
+ *    back; --out where locateOut leads, a regular file replaced atomically (replaceFile), a device, FIFO or
+ *    open file written in place.
+ * A failed run calls `discard` instead of `commit`, and nothing reaches the destination.
  */
-export function stageReport(out: string | undefined, stdout: (text: string) => void | Promise<void>): ReportSink {
-  if (out !== undefined) return outSink(out);
-  return spooledSink(async () => ({ write: stdout, close: async () => {} }), 'stdout');
+export function stageReport(out: string | undefined, stdout: (text: string) => void | Promise<void>): StagedReport {
+  const toStdout: Destination = { write: stdout, finish: async () => {}, abandon: async () => {} };
+  const openDestination = out === undefined ? async () => toStdout : () => openOut(out);
+  const held: string[] = [];
+  let heldLength = 0;
+  let spill: { path: string; handle: FileHandle } | undefined;
+  /** Moves the rows held in memory to the spill file, creating it on first use. */
+  const flush = async () => {
+    if (!spill) {
+      const path = temporaryName(join(tmpdir(), 'projection-drift'));
+      try {
+        spill = { path, handle: await open(path, 'wx', 0o600) };
+      } catch (error) {
+        throw cannotWrite(path, error);
+      }
+    }
+    const text = held.splice(0).join('');
+    heldLength = 0;
+    await writeAll(spill.handle, text, spill.path);
+  };
+  const discard = async () => {
+    held.length = heldLength = 0;
+    if (!spill) return;
+    const { path, handle } = spill;
+    spill = undefined;
+    await handle.close().catch(() => {});
+    await rm(path, { force: true });
+  };
+  return {
+    async write(rows) {
+      held.push(rows);
+      heldLength += rows.length;
+      if (spill || heldLength > MEMORY_LIMIT) await flush();
+    },
+    async commit(head, tail) {
+      try {
+        const destination = await openDestination();
+        try {
+          await destination.write(head);
+          if (!spill) await destination.write(held.join(''));
+          else for await (const chunk of createReadStream(spill.path, { encoding: 'utf8' })) await destination.write(chunk as string);
+          await destination.write(tail);
+          await destination.finish();
+        } catch (error) {
+          await destination.abandon();
+          throw error;
+        }
+      } finally {
+        await discard();
+      }
+    },
+    discard,
+  };
 }

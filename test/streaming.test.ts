@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -6,7 +6,10 @@ import * as assert from 'uvu/assert';
 import { runCli, withScratch } from './support/scratch.js';
 import { insertManySites } from './support/bulk_sites.js';
 
-test('--limit 0 streams 100,000 drift rows, in order, in text and JSON', async () => {
+/** Temporary files this process's reports spilled their rows to and left behind. */
+const spillsLeft = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`.projection-drift.${process.pid}.`));
+
+test('--limit 0 streams 100,000 drift rows, in order, in text and JSON; the rows spilled to disk are removed', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'pd-stream-'));
   try {
     await withScratch({}, async ({ connection, env }) => {
@@ -24,6 +27,10 @@ test('--limit 0 streams 100,000 drift rows, in order, in text and JSON', async (
       const rowLines = text.stdout.split('\n').filter((line) => /^1\d{6} +\d+ +\d\/SITE_/.test(line));
       assert.is(rowLines.length, 100_000);
       assert.not.match(text.stdout, 'projection_drift_rows_truncated');
+      assert.equal(spillsLeft(), [], 'no spill file left after a report');
+      const full = await runCli(['--limit', '0', '--out', '/dev/full'], env);
+      assert.is(full.status, 2, full.stderr);
+      assert.equal(spillsLeft(), [], 'nor after a report that could not be written');
     });
   } finally {
     rmSync(folder, { recursive: true, force: true });
