@@ -43,10 +43,7 @@ export interface DriftSummary {
   bucketMax: number;
   /** Drifting sites in the range, counted on their own (before any limit). */
   driftCount: number;
-  /**
-   * Drifting sites over all summary groups. The guard: inside one snapshot it equals driftCount,
-   * and a difference means the data moved or the query is wrong.
-   */
+  /** Drifting sites over all summary groups: the guard, equal to driftCount unless the statement is wrong. */
   summarizedCount: number;
   /** The first groups, in report order. */
   groups: SummaryGroup[];

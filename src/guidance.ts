@@ -36,5 +36,5 @@ export const repairMode = 'manual_confirmation_required';
 export const repairGuidance =
   'confirm the authoritative event rows first; then repair the legacy site_status projection inside a reviewed DB change or by rerunning the code path that writes the event and projection together';
 
-/** Why a count-changed warning appears. */
+/** The count-changed note in the monitor's words; here both counts come from one statement, so a mismatch means a wrong query. */
 export const countChangedNote = 'drift changed while the report was running; rerun projection-drift before repair';
