@@ -45,10 +45,12 @@ export interface DriftSummary {
   driftCount: number;
   /** Drifting sites over all summary groups: the guard, equal to driftCount unless the statement is wrong. */
   summarizedCount: number;
-  /** The first groups, in report order. */
+  /** The groups within the summary limit, in report order. */
   groups: SummaryGroup[];
   /** Number of groups over the whole range. */
   groupsTotal: number;
+  /** Drifting sites in the groups beyond the summary limit. */
+  hiddenGroupRows: number;
   /** Every cause over all groups, highest count first, ties by code. */
   causes: CauseTotal[];
 }

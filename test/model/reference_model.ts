@@ -66,7 +66,10 @@ export interface ModelReport {
   driftCount: number;
   groups: ModelGroup[];
   groupsTotal: number;
-  summarizedDriftRows: number;
+  /** Drifting sites over all groups (the report checks it against driftCount). */
+  summarizedCount: number;
+  /** Drifting sites in the groups beyond the summary limit. */
+  hiddenGroupRows: number;
   causes: ModelCause[];
   rows: ModelRow[];
 }
@@ -205,11 +208,14 @@ export function referenceReport(
 ): ModelReport {
   const drift = driftSites(sites, events, request);
   const groups = summaryGroups(drift);
+  const shown = limited(groups, request.summaryLimit);
+  const total = (list: readonly ModelGroup[]) => list.reduce((sum, g) => sum + g.count, 0);
   return {
     driftCount: drift.length,
-    groups: limited(groups, request.summaryLimit),
+    groups: shown,
     groupsTotal: groups.length,
-    summarizedDriftRows: groups.reduce((sum, g) => sum + g.count, 0),
+    summarizedCount: total(groups),
+    hiddenGroupRows: total(groups) - total(shown),
     causes: causeTotals(drift),
     rows: limited(driftRows(drift), request.rowLimit),
   };
