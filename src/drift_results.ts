@@ -1,7 +1,7 @@
 /** One summary group: drifting sites sharing bucket, statuses, event state and cause. */
 export interface SummaryGroup {
   bucket: number;
-  siteStatus: number | null;
+  siteStatus: number;
   expectedStatus: number;
   eventState: string | null;
   cause: string;
@@ -21,7 +21,7 @@ export interface CauseTotal {
 export interface DriftRow {
   blogId: string;
   bucket: number;
-  siteStatus: number | null;
+  siteStatus: number;
   expectedStatus: number;
   eventId: string | null;
   openEvents: number;

@@ -63,15 +63,21 @@ site_drift AS (
   LEFT JOIN open_http_rollup AS r ON r.blog_id = s.blog_id
   WHERE s.bucket_no BETWEEN :bucket_min AND :bucket_max
     AND s.monitor_active = 1
-    AND NOT (s.site_status <=> CASE WHEN r.down_event_id IS NOT NULL THEN 2
-                                    WHEN r.seems_down_event_id IS NOT NULL THEN 0
-                                    ELSE 1 END)
+    AND s.site_status <> CASE WHEN r.down_event_id IS NOT NULL THEN 2
+                              WHEN r.seems_down_event_id IS NOT NULL THEN 0
+                              ELSE 1 END
 ),
 classified_drift AS (
-  -- Each drifting site classified once: the first matching rule wins.
+  -- Each drifting site classified once: the first matching rule wins. The rules are the
+  -- monitor's, kept whole for compatibility, but three of its tests never fire here: the
+  -- expected_status test of the first rule, and the last two rules. expected_status is 0, 1 or
+  -- 2 by construction (site_drift's CASE), site_status is in 0..2 past the first rule (the
+  -- column is NOT NULL), and the two differ (drift), so the pair is one of the six
+  -- (site_status, expected_status) pairs (0,1) (2,1) (1,2) (1,0) (0,2) (2,0), which the rules
+  -- from stale_legacy_down_projection to stale_confirmed_down_projection cover one by one.
   SELECT sd.*,
          CASE
-           WHEN sd.site_status IS NULL OR sd.site_status NOT IN (0, 1, 2)
+           WHEN sd.site_status NOT IN (0, 1, 2)
                 OR sd.expected_status NOT IN (0, 1, 2) THEN 'unexpected_projection_value'
            WHEN sd.open_event_count > 1 THEN 'multiple_open_http_events'
            WHEN sd.expected_status = 1 AND sd.site_status <> 1 THEN 'stale_legacy_down_projection'
