@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EventFixture, SiteFixture } from '../src/fixtures/database.js';
-import { runCli, withScratch } from './support/scratch.js';
+import { queryScratch, runCli, withScratch } from './support/scratch.js';
 import { QUERY_VERSION } from '../src/drift_queries.js';
 
 test('no drift prints the three-line pass report and exits 0', async () => {
@@ -60,6 +60,18 @@ test('hidden summary groups are reported and still counted in the cause totals',
     assert.ok(lines.includes('INFO projection_drift_rows_truncated=4'));
     assert.ok(lines.includes('FAIL legacy projection drift=6 in range 0-9'));
     assert.not.ok(run.stdout.includes('count_changed'));
+  });
+});
+
+test('the summary limit keeps the first groups and counts the rest, past two- and three-digit counts', async () => {
+  const sites = Array.from({ length: 120 }, (_, i) => ({ blogId: 1000 + i, bucket: i, siteStatus: 0 }));
+  await withScratch({ sites }, async (scratch) => {
+    for (const [summaryLimit, shown] of [[0, 120], [100, 100], [95, 95], [7, 7], [120, 120], [121, 120]] as const) {
+      const results = await queryScratch(scratch, { bucketMin: 0, bucketMax: 999, summaryLimit });
+      const summary = [results.groups.length, results.groupsTotal, results.hiddenGroupRows, results.summarizedCount, results.driftCount];
+      assert.equal(summary, [shown, 120, 120 - shown, 120, 120], `--summary-limit ${summaryLimit}`);
+      assert.equal(results.groups.map((group) => group.bucket), Array.from({ length: shown }, (_, i) => i));
+    }
   });
 });
 

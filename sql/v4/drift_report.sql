@@ -100,48 +100,48 @@ listed_drift AS (
 ),
 group_parts AS (
   -- A listed site is a part of its group on its own (its position is unique), so its
-  -- aggregates are its own values; the group's unlisted sites make one more part.
+  -- aggregates are its own values; the group's unlisted sites make one more part. Windows over
+  -- the parts (they run after the grouping) then total each group and each cause. The group's
+  -- first part (a listed one when there is one: unlisted positions come after every listed
+  -- one) stands for the group, the cause's first part for the cause. The group's largest and
+  -- smallest values are FIRST_VALUEs of ordered partitions: MariaDB evaluates MIN and MAX over
+  -- a window frame anew for every row, which with --limit 0 means every drifting site.
   SELECT ld.bucket_no, ld.site_status, ld.expected_status, ld.event_state, ld.cause,
          CASE WHEN ld.listing_position <= :row_limit THEN ld.listing_position END AS listed_position,
-         COUNT(*) AS part_rows,
          MAX(ld.open_event_count) AS part_max_open_events,
          MIN(ld.blog_id) AS part_min_blog_id,
          MIN(ld.event_id) AS part_event_id,
-         MAX(ld.range_drift_rows) AS range_drift_rows
+         MAX(ld.range_drift_rows) AS range_drift_rows,
+         SUM(COUNT(*)) OVER summary_group AS drift_rows,
+         FIRST_VALUE(MAX(ld.open_event_count)) OVER (summary_group ORDER BY MAX(ld.open_event_count) DESC) AS max_open_events,
+         FIRST_VALUE(MIN(ld.blog_id)) OVER (summary_group ORDER BY MIN(ld.blog_id)) AS sample_blog_id,
+         ROW_NUMBER() OVER (summary_group ORDER BY MIN(ld.listing_position)) AS group_part,
+         SUM(COUNT(*)) OVER (PARTITION BY ld.cause) AS cause_drift_rows,
+         ROW_NUMBER() OVER (PARTITION BY ld.cause) AS cause_part
   FROM listed_drift AS ld
   -- By the alias: MySQL would not see two copies of an expression with a placeholder as one.
   GROUP BY ld.bucket_no, ld.site_status, ld.expected_status, ld.event_state, ld.cause, listed_position
-),
-summed_parts AS (
-  -- Totals per group and per cause, over the parts. The group's first part (a listed one
-  -- when there is one) stands for the group, the cause's first part for the cause. The
-  -- group's largest and smallest values are FIRST_VALUEs of ordered partitions: MariaDB
-  -- evaluates MIN and MAX over a window frame anew for every row, which with --limit 0 means
-  -- every drifting site.
-  SELECT gp.*,
-         SUM(gp.part_rows) OVER summary_group AS drift_rows,
-         FIRST_VALUE(gp.part_max_open_events) OVER (summary_group ORDER BY gp.part_max_open_events DESC) AS max_open_events,
-         FIRST_VALUE(gp.part_min_blog_id) OVER (summary_group ORDER BY gp.part_min_blog_id) AS sample_blog_id,
-         ROW_NUMBER() OVER (summary_group ORDER BY gp.listed_position IS NULL, gp.listed_position) AS group_part,
-         SUM(gp.part_rows) OVER (PARTITION BY gp.cause) AS cause_drift_rows,
-         ROW_NUMBER() OVER (PARTITION BY gp.cause) AS cause_part
-  FROM group_parts AS gp
-  WINDOW summary_group AS (PARTITION BY gp.bucket_no, gp.site_status, gp.expected_status, gp.event_state, gp.cause)
+  WINDOW summary_group AS (PARTITION BY ld.bucket_no, ld.site_status, ld.expected_status, ld.event_state, ld.cause)
 ),
 ranked_parts AS (
-  -- Ranks in report order, the same for every part of a group or cause, and the range's
-  -- groups counted and added up at their first parts.
-  SELECT sp.*,
-         DENSE_RANK() OVER (ORDER BY sp.drift_rows DESC, sp.bucket_no, sp.site_status,
-                                     sp.expected_status, sp.event_state, sp.cause) AS group_rank,
-         DENSE_RANK() OVER (ORDER BY sp.cause_drift_rows DESC, sp.cause) AS cause_rank,
-         SUM(CASE WHEN sp.group_part = 1 THEN 1 ELSE 0 END) OVER () AS groups_total,
-         SUM(CASE WHEN sp.group_part = 1 THEN sp.drift_rows ELSE 0 END) OVER () AS summarized_drift_rows
-  FROM summed_parts AS sp
+  -- Ranks in report order, the same for every part of a group or cause; the range's groups
+  -- counted and added up at their first parts; and, at each group, the sites of the groups up
+  -- to and including it (the window's default frame ends at the last part of the group).
+  SELECT gp.*,
+         DENSE_RANK() OVER (ORDER BY gp.drift_rows DESC, gp.bucket_no, gp.site_status,
+                                     gp.expected_status, gp.event_state, gp.cause) AS group_rank,
+         DENSE_RANK() OVER (ORDER BY gp.cause_drift_rows DESC, gp.cause) AS cause_rank,
+         SUM(CASE WHEN gp.group_part = 1 THEN 1 ELSE 0 END) OVER () AS groups_total,
+         SUM(CASE WHEN gp.group_part = 1 THEN gp.drift_rows ELSE 0 END) OVER () AS summarized_drift_rows,
+         SUM(CASE WHEN gp.group_part = 1 THEN gp.drift_rows ELSE 0 END)
+           OVER (ORDER BY gp.drift_rows DESC, gp.bucket_no, gp.site_status,
+                          gp.expected_status, gp.event_state, gp.cause) AS drift_rows_through_group
+  FROM group_parts AS gp
 )
--- Each part is offered once per row kind and kept where it stands for a row of that kind; the
--- top group's first part carries the range. hidden_drift_rows is the groups' total less the
--- groups returned, which are the 'group' rows this WHERE keeps.
+-- Each part is offered once per row kind and kept where it stands for a row of that kind. The
+-- last group returned carries the range: the groups' total less the sites up to it is what the
+-- hidden groups hold. (Comparisons, not LEAST(): the "no limit" bound may arrive as a string,
+-- and whether LEAST() then compares numbers or text is not the same on every server.)
 SELECT k.row_kind,
        CASE WHEN k.row_kind = 'site' THEN rp.part_min_blog_id END AS blog_id,
        CASE WHEN k.row_kind IN ('site', 'group') THEN rp.bucket_no END AS bucket_no,
@@ -158,9 +158,7 @@ SELECT k.row_kind,
        CASE WHEN k.row_kind = 'group' THEN rp.sample_blog_id END AS sample_blog_id,
        CASE WHEN k.row_kind = 'range' THEN rp.groups_total END AS groups_total,
        CASE WHEN k.row_kind = 'range' THEN rp.summarized_drift_rows END AS summarized_drift_rows,
-       CASE WHEN k.row_kind = 'range'
-            THEN rp.summarized_drift_rows - SUM(CASE WHEN k.row_kind = 'group' THEN rp.drift_rows ELSE 0 END) OVER ()
-       END AS hidden_drift_rows
+       CASE WHEN k.row_kind = 'range' THEN rp.summarized_drift_rows - rp.drift_rows_through_group END AS hidden_drift_rows
 FROM ranked_parts AS rp
 CROSS JOIN (SELECT 'site' AS row_kind, 1 AS kind_order
             UNION ALL SELECT 'group', 2
@@ -169,7 +167,8 @@ CROSS JOIN (SELECT 'site' AS row_kind, 1 AS kind_order
 WHERE (k.row_kind = 'site' AND rp.listed_position IS NOT NULL)
    OR (k.row_kind = 'group' AND rp.group_part = 1 AND rp.group_rank <= :summary_limit)
    OR (k.row_kind = 'cause' AND rp.cause_part = 1)
-   OR (k.row_kind = 'range' AND rp.group_part = 1 AND rp.group_rank = 1)
+   OR (k.row_kind = 'range' AND rp.group_part = 1 AND rp.group_rank <= :summary_limit
+       AND (rp.group_rank = :summary_limit OR rp.group_rank = rp.groups_total))
 ORDER BY k.kind_order,
          CASE k.row_kind WHEN 'site' THEN rp.listed_position
                          WHEN 'group' THEN rp.group_rank
