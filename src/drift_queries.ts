@@ -2,15 +2,15 @@ import { bindNamedQuery, loadNamedQuery, type NamedQuery } from './sql_loader.js
 import { withReadOnlySnapshot, type SnapshotSession } from './snapshot.js';
 import type { DbConfig } from './db_config.js';
 import type { CauseTotal, DriftResults, DriftRow, DriftSummary, SummaryGroup } from './drift_results.js';
-import { toCount, toId, toOptionalId, toStatus, toText } from './decode.js';
+import { readCount, readId, readOptionalId, readText, type Columns } from './decode.js';
 
 /** The query version this build runs; it names the folder under sql/ and is printed in every report. */
 export const QUERY_VERSION = 'v4';
 
 /**
- * The row limit meaning "every row": 2^63-1, the largest value both a signed and an unsigned BIGINT
+ * The row or summary limit meaning "all": 2^63-1, the largest value both a signed and an unsigned BIGINT
  * hold, so the bound parameter keeps its value however the server types it (2^64-1 read as signed
- * is -1, which lists nothing), and no ROW_NUMBER() reaches it.
+ * is -1, which lists nothing), and no ROW_NUMBER() or DENSE_RANK() reaches it.
  */
 export const NO_LIMIT = 9223372036854775807n;
 
@@ -41,68 +41,57 @@ export function loadDriftQueries(version: string = QUERY_VERSION): DriftQueries 
   return { version, report: loadNamedQuery(version, 'drift_report') };
 }
 
-function decodeGroup(row: Record<string, unknown>): SummaryGroup {
-  return {
-    bucket: toCount(row.bucket_no, 'bucket_no'),
-    siteStatus: toStatus(row.site_status, 'site_status'),
-    expectedStatus: toCount(row.expected_status, 'expected_status'),
-    eventState: toText(row.event_state),
-    cause: String(row.cause),
-    count: toCount(row.drift_rows, 'drift_rows'),
-    maxOpenEvents: toCount(row.max_open_events, 'max_open_events'),
-    sampleBlogId: toId(row.sample_blog_id, 'sample_blog_id'),
-  };
-}
-
-function decodeRow(row: Record<string, unknown>): DriftRow {
-  return {
-    blogId: toId(row.blog_id, 'blog_id'),
-    bucket: toCount(row.bucket_no, 'bucket_no'),
-    siteStatus: toStatus(row.site_status, 'site_status'),
-    expectedStatus: toCount(row.expected_status, 'expected_status'),
-    eventId: toOptionalId(row.event_id, 'event_id'),
-    openEvents: toCount(row.open_event_count, 'open_event_count'),
-    cause: String(row.cause),
-    eventState: toText(row.event_state),
-  };
-}
+/** What the statement's one 'range' row says about the whole range. */
+type RangeTotals = Pick<DriftSummary, 'driftCount' | 'groupsTotal' | 'summarizedCount' | 'hiddenGroupRows'>;
 
 /**
- * Collects what the report statement says about the whole range while its rows stream by: the
- * groups by rank, the cause totals by rank and the drift count. Only places values at the ranks
- * the SQL computed; it orders, counts and classifies nothing itself.
+ * One row of sql/v4/drift_report.sql, by its row_kind; the statement's header lists each kind's
+ * columns and their order: sites, groups, causes, then one range row (none when nothing drifts).
  */
-class SummaryCollector {
-  private readonly groups: SummaryGroup[] = [];
-  private readonly causes: CauseTotal[] = [];
-  private driftCount = 0;
+type ReportRow =
+  | { kind: 'site'; site: DriftRow }
+  | { kind: 'group'; group: SummaryGroup }
+  | { kind: 'cause'; cause: CauseTotal }
+  | { kind: 'range'; totals: RangeTotals };
 
-  /** Takes one returned site: its group when it represents one, its cause total, the range count. */
-  observe(row: Record<string, unknown>): void {
-    if (row.group_rank !== null && row.group_rank !== undefined) {
-      this.groups[toCount(row.group_rank, 'group_rank') - 1] = decodeGroup(row);
-    }
-    this.causes[toCount(row.cause_rank, 'cause_rank') - 1] = { cause: String(row.cause), count: toCount(row.cause_drift_rows, 'cause_drift_rows') };
-    this.driftCount = toCount(row.range_drift_rows, 'range_drift_rows');
-  }
+/** The columns 'site' and 'group' rows share: the summary group's key. */
+const groupKey = (row: Columns) => ({
+  bucket: readCount(row, 'bucket_no'),
+  siteStatus: readCount(row, 'site_status'),
+  expectedStatus: readCount(row, 'expected_status'),
+  eventState: readText(row, 'event_state'),
+  cause: String(row.cause),
+});
 
-  /** The summary once every row was observed; a gap in the ranks means the statement is broken. */
-  finish(version: string, request: DriftRequest): DriftSummary {
-    for (const [what, list] of [['group', this.groups], ['cause', this.causes]] as const) {
-      const gap = Array.from(list.keys()).find((index) => list[index] === undefined);
-      if (gap !== undefined) throw new Error(`drift_report returned no ${what} of rank ${gap + 1}`);
-    }
-    return {
-      queryVersion: version,
-      bucketMin: request.bucketMin,
-      bucketMax: request.bucketMax,
-      driftCount: this.driftCount,
-      summarizedCount: this.groups.reduce((sum, group) => sum + group.count, 0),
-      groups: request.summaryLimit === 0 ? this.groups : this.groups.slice(0, request.summaryLimit),
-      groupsTotal: this.groups.length,
-      causes: this.causes,
-    };
-  }
+/** One decoder per row kind, reading only that kind's columns. */
+const decoders: { [K in ReportRow['kind']]: (row: Columns) => Extract<ReportRow, { kind: K }> } = {
+  site: (row) => ({
+    kind: 'site',
+    site: { ...groupKey(row), blogId: readId(row, 'blog_id'), eventId: readOptionalId(row, 'event_id'),
+      openEvents: readCount(row, 'open_event_count') },
+  }),
+  group: (row) => ({
+    kind: 'group',
+    group: { ...groupKey(row), count: readCount(row, 'drift_rows'), maxOpenEvents: readCount(row, 'max_open_events'),
+      sampleBlogId: readId(row, 'sample_blog_id') },
+  }),
+  cause: (row) => ({ kind: 'cause', cause: { cause: String(row.cause), count: readCount(row, 'drift_rows') } }),
+  range: (row) => ({
+    kind: 'range',
+    totals: {
+      driftCount: readCount(row, 'drift_rows'),
+      groupsTotal: readCount(row, 'groups_total'),
+      summarizedCount: readCount(row, 'summarized_drift_rows'),
+      hiddenGroupRows: readCount(row, 'hidden_drift_rows'),
+    },
+  }),
+};
+
+/** Decodes one returned row by its kind; an unknown kind means a broken statement. */
+function decodeReportRow(row: Columns): ReportRow {
+  const kind = String(row.row_kind) as ReportRow['kind'];
+  if (!Object.hasOwn(decoders, kind)) throw new Error(`drift_report returned a row of unknown kind ${kind}`);
+  return decoders[kind](row);
 }
 
 /** A drift report being read: the listed rows to stream, then the summary of the whole range. */
@@ -118,8 +107,10 @@ export interface DriftReading {
  * the open events up site by site; wide ones build the open-event rollup once.
  */
 export function readDrift(session: SnapshotSession, queries: DriftQueries, request: DriftRequest): DriftReading {
-  const collector = new SummaryCollector();
-  let summary: DriftSummary | undefined;
+  const groups: SummaryGroup[] = [];
+  const causes: CauseTotal[] = [];
+  let totals: RangeTotals = { driftCount: 0, groupsTotal: 0, summarizedCount: 0, hiddenGroupRows: 0 };
+  let read = false;
   async function* rows(): AsyncGenerator<DriftRow[]> {
     const buckets = request.bucketMax - request.bucketMin + 1;
     await session.usePerSiteLookups(buckets <= request.bucketTotal * PER_SITE_LOOKUP_SHARE);
@@ -127,22 +118,25 @@ export function readDrift(session: SnapshotSession, queries: DriftQueries, reque
       bucket_min: request.bucketMin,
       bucket_max: request.bucketMax,
       row_limit: request.rowLimit === 0 ? NO_LIMIT : request.rowLimit,
+      summary_limit: request.summaryLimit === 0 ? NO_LIMIT : request.summaryLimit,
     });
     for await (const batch of session.stream('drift_report', statement)) {
       const listed: DriftRow[] = [];
-      for (const row of batch) {
-        collector.observe(row);
-        if (toCount(row.listed, 'listed') === 1) listed.push(decodeRow(row));
+      for (const row of batch.map(decodeReportRow)) {
+        if (row.kind === 'site') listed.push(row.site);
+        else if (row.kind === 'group') groups.push(row.group);
+        else if (row.kind === 'cause') causes.push(row.cause);
+        else totals = row.totals;
       }
       if (listed.length > 0) yield listed;
     }
-    summary = collector.finish(queries.version, request);
+    read = true;
   }
   return {
     rows: rows(),
     summary() {
-      if (summary === undefined) throw new Error('the drift summary was read before its rows');
-      return summary;
+      if (!read) throw new Error('the drift summary was read before its rows');
+      return { queryVersion: queries.version, bucketMin: request.bucketMin, bucketMax: request.bucketMax, ...totals, groups, causes };
     },
   };
 }

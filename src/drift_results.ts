@@ -1,7 +1,7 @@
 /** One summary group: drifting sites sharing bucket, statuses, event state and cause. */
 export interface SummaryGroup {
   bucket: number;
-  siteStatus: number | null;
+  siteStatus: number;
   expectedStatus: number;
   eventState: string | null;
   cause: string;
@@ -21,7 +21,7 @@ export interface CauseTotal {
 export interface DriftRow {
   blogId: string;
   bucket: number;
-  siteStatus: number | null;
+  siteStatus: number;
   expectedStatus: number;
   eventId: string | null;
   openEvents: number;
@@ -43,15 +43,14 @@ export interface DriftSummary {
   bucketMax: number;
   /** Drifting sites in the range, counted on their own (before any limit). */
   driftCount: number;
-  /**
-   * Drifting sites over all summary groups. The guard: inside one snapshot it equals driftCount,
-   * and a difference means the data moved or the query is wrong.
-   */
+  /** Drifting sites over all summary groups: the guard, equal to driftCount unless the statement is wrong. */
   summarizedCount: number;
-  /** The first groups, in report order. */
+  /** The groups within the summary limit, in report order. */
   groups: SummaryGroup[];
   /** Number of groups over the whole range. */
   groupsTotal: number;
+  /** Drifting sites in the groups beyond the summary limit. */
+  hiddenGroupRows: number;
   /** Every cause over all groups, highest count first, ties by code. */
   causes: CauseTotal[];
 }

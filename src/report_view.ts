@@ -65,7 +65,6 @@ export function buildReportView(
 ): ReportView {
   const comparison = progress.baseline ?? null;
   const label = `${summary.bucketMin}-${summary.bucketMax}`;
-  const shownDrift = summary.groups.reduce((sum, group) => sum + group.count, 0);
   const ok = summary.driftCount === 0;
   const dbMs = progress.timings.reduce((sum, timing) => sum + timing.ms, 0);
   return {
@@ -81,7 +80,7 @@ export function buildReportView(
       groups: summary.groups,
       groupsTotal: summary.groupsTotal,
       groupsHidden: summary.groupsTotal - summary.groups.length,
-      rowsHidden: summary.summarizedCount - shownDrift,
+      rowsHidden: summary.hiddenGroupRows,
     },
     causes: summary.causes.map((total) => ({
       ...total,

@@ -58,6 +58,23 @@ test('rule 7: an open Seems Down event on a confirmed-down row is stale_confirme
   assert.equal(await classify(oneSite(2, ['Seems Down'])), [['stale_confirmed_down_projection', 0, 'Seems Down', '1', 1]]);
 });
 
+test('no in-shape site reaches unexpected_open_event_projection or the final fallback (README, "Causes")', async () => {
+  // Every site_status 0..2 against no open event, each state alone, and two states together.
+  const opens = [[], ['Down'], ['Seems Down'], ['Warning'], ['down'], ['Paused', 'Warning'], ['Seems Down', 'Down']];
+  const sites: SiteFixture[] = [];
+  const events: EventFixture[] = [];
+  [0, 1, 2].forEach((siteStatus) =>
+    opens.forEach((states, i) => {
+      const blogId = 100 + 10 * siteStatus + i;
+      sites.push({ blogId, bucket: 5, siteStatus });
+      states.forEach((state, e) => events.push({ blogId, endpointId: e + 1, state }));
+    }),
+  );
+  const rows = await classify({ sites, events });
+  assert.is(rows.length, 21 - 7, 'each open-event set agrees with exactly one site_status');
+  assert.equal(rows.filter(([cause]) => cause === 'unexpected_open_event_projection' || cause === 'unexpected_projection_value'), []);
+});
+
 test('when nothing is down, event_id is the smallest open id and event_state that same event\'s state', async () => {
   const fixture = {
     sites: [{ blogId: 10, bucket: 5, siteStatus: 0 }],

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EventFixture, SiteFixture } from '../src/fixtures/database.js';
-import { runCli, withScratch } from './support/scratch.js';
+import { queryScratch, runCli, withScratch } from './support/scratch.js';
 import { QUERY_VERSION } from '../src/drift_queries.js';
 
 test('no drift prints the three-line pass report and exits 0', async () => {
@@ -63,6 +63,18 @@ test('hidden summary groups are reported and still counted in the cause totals',
   });
 });
 
+test('the summary limit keeps the first groups and counts the rest, past two- and three-digit counts', async () => {
+  const sites = Array.from({ length: 120 }, (_, i) => ({ blogId: 1000 + i, bucket: i, siteStatus: 0 }));
+  await withScratch({ sites }, async (scratch) => {
+    for (const [summaryLimit, shown] of [[0, 120], [100, 100], [95, 95], [7, 7], [120, 120], [121, 120]] as const) {
+      const results = await queryScratch(scratch, { bucketMin: 0, bucketMax: 999, summaryLimit });
+      const summary = [results.groups.length, results.groupsTotal, results.hiddenGroupRows, results.summarizedCount, results.driftCount];
+      assert.equal(summary, [shown, 120, 120 - shown, 120, 120], `--summary-limit ${summaryLimit}`);
+      assert.equal(results.groups.map((group) => group.bucket), Array.from({ length: shown }, (_, i) => i));
+    }
+  });
+});
+
 test('--limit 0 lists every row and --summary-limit 0 shows every group, with no truncation lines', async () => {
   await withScratch(threeGroups, async ({ env }) => {
     const run = await runCli(['--range', '0-9', '--limit', '0', '--summary-limit', '0'], env);
@@ -75,16 +87,64 @@ test('--limit 0 lists every row and --summary-limit 0 shows every group, with no
   });
 });
 
-test('summary groups order by count, then bucket, site_status and expected status', async () => {
-  await withScratch(threeGroups, async ({ env }) => {
-    const run = await runCli(['--range', '0-9'], env);
+/**
+ * Groups tied on every ordering key but one, for each key in turn, and causes tied on their count:
+ *   count:           bucket 9's group of two comes before every group of one;
+ *   bucket:          bucket 1 before bucket 2;
+ *   site_status:     in bucket 2, site_status 1 before 2;
+ *   expected_status: at site_status 1, expected 0 (Seems Down) before 2 (Down);
+ *   event_state:     at site_status 2, expected 1: no open event, then Paused, then Warning (bytes);
+ *   cause:           both Warning groups: multiple_open_http_events (two open events) before stale;
+ * and the causes missing_seems_down_projection and multiple_open_http_events, one site each.
+ */
+const tiedGroups = (() => {
+  const sites: SiteFixture[] = [];
+  const events: EventFixture[] = [];
+  const site = (blogId: number, bucket: number, siteStatus: number, ...states: string[]) => {
+    sites.push({ blogId, bucket, siteStatus });
+    states.forEach((state, i) => events.push({ id: blogId * 10 + i, blogId, endpointId: i + 1, state }));
+  };
+  site(901, 9, 0);
+  site(902, 9, 0);
+  site(101, 1, 1, 'Down');
+  site(211, 2, 1, 'Seems Down');
+  site(212, 2, 1, 'Down');
+  site(221, 2, 2);
+  site(222, 2, 2, 'Paused');
+  site(223, 2, 2, 'Warning', 'Paused');
+  site(224, 2, 2, 'Warning');
+  return { sites, events };
+})();
+
+test('summary groups order by count, then bucket, site_status, expected status, event state and cause', async () => {
+  await withScratch(tiedGroups, async ({ env }) => {
+    const run = await runCli(['--range', '0-9', '--summary-limit', '0'], env);
     const lines = run.stdout.split('\n');
     const start = lines.indexOf('## projection drift summary') + 2;
-    assert.equal(lines.slice(start, start + 4).map((l) => l.split(/ +/).slice(0, 3).join(' ')), [
-      '1 3 1/SITE_RUNNING',
-      '2 1 0/SITE_DOWN',
-      '2 1 2/SITE_CONFIRMED_DOWN',
-      '3 1 1/SITE_RUNNING',
+    const columns = (line: string) => line.split(/ +/).filter((_, i) => i !== 4 && i !== 5).join(' ');
+    assert.equal(lines.slice(start, start + 8).map(columns), [
+      '9 2 0/SITE_DOWN 1/SITE_RUNNING stale_legacy_down_projection -',
+      '1 1 1/SITE_RUNNING 2/SITE_CONFIRMED_DOWN missing_confirmed_down_projection Down',
+      '2 1 1/SITE_RUNNING 0/SITE_DOWN missing_seems_down_projection Seems Down',
+      '2 1 1/SITE_RUNNING 2/SITE_CONFIRMED_DOWN missing_confirmed_down_projection Down',
+      '2 1 2/SITE_CONFIRMED_DOWN 1/SITE_RUNNING stale_legacy_down_projection -',
+      '2 1 2/SITE_CONFIRMED_DOWN 1/SITE_RUNNING stale_legacy_down_projection Paused',
+      '2 1 2/SITE_CONFIRMED_DOWN 1/SITE_RUNNING multiple_open_http_events Warning',
+      '2 1 2/SITE_CONFIRMED_DOWN 1/SITE_RUNNING stale_legacy_down_projection Warning',
+    ]);
+    assert.ok(lines[start + 8]?.startsWith('WARN projection_drift_cause='), 'every group shown');
+  });
+});
+
+test('cause totals order by count, then cause code', async () => {
+  await withScratch(tiedGroups, async ({ env }) => {
+    const run = await runCli(['--range', '0-9'], env);
+    const causes = run.stdout.split('\n').filter((l) => l.startsWith('WARN projection_drift_cause=')).map((l) => l.split(' ').slice(1, 3).join(' '));
+    assert.equal(causes, [
+      'projection_drift_cause=stale_legacy_down_projection count=5',
+      'projection_drift_cause=missing_confirmed_down_projection count=2',
+      'projection_drift_cause=missing_seems_down_projection count=1',
+      'projection_drift_cause=multiple_open_http_events count=1',
     ]);
   });
 });

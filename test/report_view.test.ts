@@ -1,31 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildReportView } from '../src/report_view.js';
 import { compileReportRenderer } from '../src/render.js';
 import { renderReport } from './support/render_report.js';
-import type { DriftRow, DriftSummary } from '../src/drift_results.js';
+import { dbConfigFromEnv } from '../src/db_config.js';
+import { loadDriftQueries, queryDrift, type DriftQueries } from '../src/drift_queries.js';
+import type { DriftResults } from '../src/drift_results.js';
+import { sqlRoot } from '../src/paths.js';
+import { parseNamedQuery } from '../src/sql_loader.js';
 import { assertValidJsonReport } from './support/report_checks.js';
+import { withScratch } from './support/scratch.js';
 
-const summary: DriftSummary = {
-  queryVersion: 'v4',
-  bucketMin: 0,
-  bucketMax: 9,
-  driftCount: 2,
-  summarizedCount: 2,
-  groups: [{ bucket: 4, siteStatus: 0, expectedStatus: 1, eventState: null, cause: 'stale_legacy_down_projection', count: 2, maxOpenEvents: 0, sampleBlogId: '7' }],
-  groupsTotal: 1,
-  causes: [{ cause: 'stale_legacy_down_projection', count: 2 }],
-};
-const rows: DriftRow[] = [
-  { blogId: '7', bucket: 4, siteStatus: 0, expectedStatus: 1, eventId: null, openEvents: 0, cause: 'stale_legacy_down_projection', eventState: null },
-];
+/** Two stale sites of one group in bucket 4. */
+const fixture = { sites: [7, 8].map((blogId) => ({ blogId, bucket: 4, siteStatus: 0 })) };
+const request = { bucketMin: 0, bucketMax: 9, bucketTotal: 1000, rowLimit: 1, summaryLimit: 0 };
 const run = { server: { address: 'db.example:3306', database: 'jetmon_db' }, generatedAt: new Date('2026-05-01T12:00:00Z') };
-/** The range count says 1 drifting site where the summary groups hold 2: the data moved, or the query is wrong. */
-const moved: DriftSummary = { ...summary, driftCount: 1 };
 
-test('text: a count mismatch between the summary and the rows warns after the summary, before the causes', () => {
-  const view = buildReportView(moved, run, { rowsListed: 1, timings: [] });
-  const lines = renderReport(compileReportRenderer('text'), view, rows).split('\n');
+/**
+ * The shipped statement with its range count one short: a wrong query, the one thing that can make
+ * the count and the groups' total disagree. The guard must see it, so the summarized count has to
+ * come from the groups, never from the count.
+ */
+function miscountingQueries(): DriftQueries {
+  const { version } = loadDriftQueries();
+  const text = readFileSync(join(sqlRoot, version, 'drift_report.sql'), 'utf8');
+  const count = 'COUNT(*) OVER () AS range_drift_rows';
+  assert.ok(text.includes(count), 'the statement counts the range where this test expects it');
+  return { version, report: parseNamedQuery(text.replace(count, 'COUNT(*) OVER () - 1 AS range_drift_rows'), 'drift_report.sql') };
+}
+
+let agreeing: DriftResults;
+let miscounted: DriftResults;
+
+test.before(async () => {
+  await withScratch(fixture, async ({ env }) => {
+    agreeing = await queryDrift(dbConfigFromEnv(env), loadDriftQueries(), request);
+    miscounted = await queryDrift(dbConfigFromEnv(env), miscountingQueries(), request);
+  });
+});
+
+test('text: a count mismatch between the range and its groups warns after the summary, before the causes', () => {
+  const view = buildReportView(miscounted, run, { rowsListed: miscounted.rows.length, timings: [] });
+  const lines = renderReport(compileReportRenderer('text'), view, miscounted.rows).split('\n');
   const warning = lines.findIndex((l) => l.startsWith('WARN projection_drift_count_changed='));
   assert.is(
     lines[warning],
@@ -36,22 +54,23 @@ test('text: a count mismatch between the summary and the rows warns after the su
 });
 
 test('json and markdown carry the same guard', () => {
-  const view = buildReportView(moved, run, { rowsListed: 1, timings: [] });
-  const json = assertValidJsonReport(renderReport(compileReportRenderer('json'), view, rows));
+  const view = buildReportView(miscounted, run, { rowsListed: miscounted.rows.length, timings: [] });
+  const json = assertValidJsonReport(renderReport(compileReportRenderer('json'), view, miscounted.rows));
   assert.equal(json.count_changed, { counted: 1, summarized: 2 });
-  const markdown = renderReport(compileReportRenderer('markdown'), view, rows);
+  const markdown = renderReport(compileReportRenderer('markdown'), view, miscounted.rows);
   assert.match(markdown, '> **Warning:** 1 drifting sites were counted but 2 summarized; drift changed while the report was running');
 });
 
 test('agreeing counts give no warning', () => {
-  const view = buildReportView(summary, run, { rowsListed: 1, timings: [] });
+  const view = buildReportView(agreeing, run, { rowsListed: agreeing.rows.length, timings: [] });
+  assert.equal([agreeing.driftCount, agreeing.summarizedCount], [2, 2]);
   assert.is(view.countChanged, null);
-  assert.not.match(renderReport(compileReportRenderer('text'), view, rows), 'count_changed');
+  assert.not.match(renderReport(compileReportRenderer('text'), view, agreeing.rows), 'count_changed');
 });
 
 test('rows truncated counts what the stream really listed', () => {
-  assert.is(buildReportView(summary, run, { rowsListed: 1, timings: [] }).rowsTruncated, 1);
-  assert.is(buildReportView(summary, run, { rowsListed: 2, timings: [] }).rowsTruncated, 0);
+  assert.is(buildReportView(agreeing, run, { rowsListed: 1, timings: [] }).rowsTruncated, 1);
+  assert.is(buildReportView(agreeing, run, { rowsListed: 2, timings: [] }).rowsTruncated, 0);
 });
 
 test.run();

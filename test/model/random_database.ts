@@ -37,7 +37,7 @@ export interface RandomDatabase {
 const TOP = 2n ** 64n - 1n;
 const MAX_BUCKET = 65535;
 
-/** Every state the spec names, plus strings that only look like them. */
+/** Every state the monitor writes to jetmon_events.state, plus strings that only look like them. */
 export const STATES = [
   'Up', 'Warning', 'Degraded', 'Seems Down', 'Down', 'Paused', 'Maintenance', 'Unknown', 'Resolved',
   'down', 'Down ', 'DOWN', 'seems down', 'Seems Down ', '', 'Ünknown', '\u{1F525}Down', '\uFF5Eup',

@@ -1,7 +1,8 @@
 /**
- * The reference model of the projection drift report, written from the spec
- * (shared/spec/projection-drift.md) over plain arrays. It shares no code with
- * the product: no SQL, no loader, no decoders.
+ * The reference model of the projection drift report, written over plain arrays from the
+ * README's contract: "Reading the report" (what drifts, the rollup, the order of groups, causes
+ * and rows, the counts) and its "Causes" section (the rules, and which event EVENT_ID and
+ * EVENT_STATE describe). It shares no code with the product: no SQL, no loader, no decoders.
  */
 import { compareBigInt, compareNullableUtf8, compareNumber, compareUtf8, smallest } from './ordering.js';
 
@@ -66,12 +67,15 @@ export interface ModelReport {
   driftCount: number;
   groups: ModelGroup[];
   groupsTotal: number;
-  summarizedDriftRows: number;
+  /** Drifting sites over all groups (the report checks it against driftCount). */
+  summarizedCount: number;
+  /** Drifting sites in the groups beyond the summary limit. */
+  hiddenGroupRows: number;
   causes: ModelCause[];
   rows: ModelRow[];
 }
 
-/** The per-site rollup of the spec's table. */
+/** The per-site rollup ("Reading the report" and "Causes" in the README). */
 interface Rollup {
   expectedStatus: number;
   eventState: string | null;
@@ -95,14 +99,14 @@ const isOpenHttp = (event: ModelEvent): boolean => !event.ended && event.checkTy
 const smallestId = (events: readonly ModelEvent[]): bigint | null =>
   smallest(events.map((e) => e.id), compareBigInt) ?? null;
 
-/** The spec's rollup over one site's open HTTP events; states compare byte for byte. */
+/** The rollup over one site's open HTTP events; states compare byte for byte. */
 function rollup(openEvents: readonly ModelEvent[]): Rollup {
   const down = openEvents.filter((e) => e.state === DOWN);
   const seemsDown = openEvents.filter((e) => e.state === SEEMS_DOWN);
   const base = { openEventCount: openEvents.length };
   if (down.length > 0) return { ...base, expectedStatus: 2, eventState: DOWN, eventId: smallestId(down) };
   if (seemsDown.length > 0) return { ...base, expectedStatus: 0, eventState: SEEMS_DOWN, eventId: smallestId(seemsDown) };
-  // The listed state is the state of the listed event (issue 12): the open event with the smallest id.
+  // The listed state is the state of the listed event, the open event with the smallest id (README, "Causes").
   const firstId = smallestId(openEvents);
   const firstState = openEvents.find((e) => e.id === firstId)?.state ?? null;
   return { ...base, expectedStatus: 1, eventState: firstState, eventId: firstId };
@@ -110,7 +114,7 @@ function rollup(openEvents: readonly ModelEvent[]): Rollup {
 
 const inShape = (status: number): boolean => status === 0 || status === 1 || status === 2;
 
-/** The cause rules of the spec, in order; the first match wins. */
+/** The cause rules of the README's table, in order; the first match wins. */
 function cause(siteStatus: number, r: Rollup): string {
   const expected = r.expectedStatus;
   if (!inShape(siteStatus) || !inShape(expected)) return 'unexpected_projection_value';
@@ -205,11 +209,14 @@ export function referenceReport(
 ): ModelReport {
   const drift = driftSites(sites, events, request);
   const groups = summaryGroups(drift);
+  const shown = limited(groups, request.summaryLimit);
+  const total = (list: readonly ModelGroup[]) => list.reduce((sum, g) => sum + g.count, 0);
   return {
     driftCount: drift.length,
-    groups: limited(groups, request.summaryLimit),
+    groups: shown,
     groupsTotal: groups.length,
-    summarizedDriftRows: groups.reduce((sum, g) => sum + g.count, 0),
+    summarizedCount: total(groups),
+    hiddenGroupRows: total(groups) - total(shown),
     causes: causeTotals(drift),
     rows: limited(driftRows(drift), request.rowLimit),
   };

@@ -11,8 +11,11 @@ export const VERDICT_FORMAT = 'json';
 /** What a JSON report says, in the model's field names, with ids as exact decimal strings. */
 export interface ReportVerdict {
   driftCount: number;
+  /** The summarized count: count_changed's, or the drift count when it is null (the counts agree). */
+  summarizedCount: number;
   groups: ModelGroup[];
   groupsTotal: number;
+  hiddenGroupRows: number;
   causes: ModelCause[];
   rows: ModelRow[];
 }
@@ -24,6 +27,7 @@ export function readVerdict(stdout: string): ReportVerdict {
   const report = parseExactJson(stdout);
   return {
     driftCount: report.drift_count,
+    summarizedCount: report.count_changed?.summarized ?? report.drift_count,
     groups: report.summary.groups.map((g: any) => ({
       bucket: g.bucket,
       siteStatus: g.site_status,
@@ -35,6 +39,7 @@ export function readVerdict(stdout: string): ReportVerdict {
       sampleBlogId: id(g.sample_blog_id),
     })),
     groupsTotal: report.summary.groups_total,
+    hiddenGroupRows: report.summary.rows_hidden,
     causes: report.causes.map((c: any) => ({ cause: c.cause, count: c.count })),
     rows: report.rows.map((r: any) => ({
       blogId: id(r.blog_id),
