@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { resolveDbConfig, serverAddress } from './db_config.js';
-import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } from './drift_queries.js';
+import { resolveDbConfig, serverAddress } from './config/db_config.js';
+import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } from './report/drift_queries.js';
 import { CheckError, ExitCode, UsageError } from './errors.js';
-import { asksForJsonOnStdout, parseCommand } from './options.js';
-import { BaselineTracker, loadBaseline, type Baseline } from './baseline.js';
-import { compileJsonFailureTemplate, compileReportRenderer, type Format } from './render.js';
-import { stageReport, type StagedReport } from './report_output.js';
-import { InterruptedError, withReadOnlySnapshot, type SnapshotSession } from './snapshot.js';
-import { buildReportView, type RunFacts } from './report_view.js';
-import { QueryDefinitionError } from './sql_loader.js';
+import { asksForJsonOnStdout, parseCommand, type Format } from './config/options.js';
+import { BaselineTracker, loadBaseline, type Baseline } from './report/baseline.js';
+import { compileJsonFailureTemplate, compileReportRenderer } from './render/render.js';
+import { checkOutDestination, stageReport, type StagedReport } from './render/report_output.js';
+import { InterruptedError, withReadOnlySnapshot, type SnapshotSession } from './db/snapshot.js';
+import { buildReportView, type RunFacts } from './report/report_view.js';
+import { QueryDefinitionError } from './db/sql_loader.js';
 
 /** Where a run writes, and the clock it reads; tests pass their own. */
 interface CliIo {
@@ -95,6 +95,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
       return ExitCode.clean;
     }
     const { options } = command;
+    if (options.out !== undefined) checkOutDestination(options.out); // exit 2 before anything is queried
     const config = resolveDbConfig(options.connection, env, options.limits);
     const queries = loadDriftQueries(); // a broken installation fails here, before any connection
     if (io.stderrIsTerminal) {

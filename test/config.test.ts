@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseCommand, type ReportOptions } from '../src/options.js';
+import { parseCommand, type ReportOptions } from '../src/config/options.js';
 import { UsageError } from '../src/errors.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'pd-config-'));

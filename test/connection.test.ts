@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readOptionFile } from '../src/option_file.js';
-import { resolveDbConfig } from '../src/db_config.js';
-import { driverOptions } from '../src/snapshot.js';
+import { readOptionFile } from '../src/config/option_file.js';
+import { resolveDbConfig } from '../src/config/db_config.js';
+import { driverOptions } from '../src/db/snapshot.js';
 import { UsageError } from '../src/errors.js';
-import { describeDbError } from '../src/db_errors.js';
+import { describeDbError } from '../src/db/db_errors.js';
 import { runCli, withScratch, withTemporaryUser } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
 

@@ -2,13 +2,13 @@ import fc from 'fast-check';
 import MarkdownIt from 'markdown-it';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sanitizeForTerminal } from '../src/sanitize.js';
-import { markdownData, markdownText } from '../src/formats/markdown_helpers.js';
-import { jsonId, jsonValue } from '../src/formats/json_helpers.js';
+import { sanitizeForTerminal } from '../src/render/sanitize.js';
+import { markdownData, markdownText } from '../src/render/markdown_helpers.js';
+import { jsonId, jsonValue } from '../src/render/json_helpers.js';
 
 /**
  * What the README promises prints as `?`, written down here by Unicode category and by name, not
- * copied from src/sanitize.ts: each class is checked on its own, so dropping one from the sanitizer fails.
+ * copied from src/render/sanitize.ts: each class is checked on its own, so dropping one from the sanitizer fails.
  */
 const unsafeClasses: Readonly<Record<string, (c: string) => boolean>> = {
   'Cc: C0 controls, DEL, C1 controls': (c) => /^\p{General_Category=Control}$/u.test(c),

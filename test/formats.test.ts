@@ -5,7 +5,7 @@ import MarkdownIt from 'markdown-it';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { envFor, runCli, withScratch } from './support/scratch.js';
-import { QUERY_VERSION } from '../src/drift_queries.js';
+import { QUERY_VERSION } from '../src/report/drift_queries.js';
 import { seedFixture } from './support/seed_fixture.js';
 import { assertGolden, assertValidJsonReport, withoutTimings } from './support/report_checks.js';
 

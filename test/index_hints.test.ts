@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadNamedQuery } from '../src/sql_loader.js';
-import { QUERY_VERSION } from '../src/drift_queries.js';
-import { describeDbError, hintedTableAliases } from '../src/db_errors.js';
-import { dbConfigFromEnv } from '../src/db_config.js';
+import { loadNamedQuery } from '../src/db/sql_loader.js';
+import { QUERY_VERSION } from '../src/report/drift_queries.js';
+import { describeDbError, hintedTableAliases } from '../src/db/db_errors.js';
+import { dbConfigFromEnv } from '../src/config/db_config.js';
 import { envFor, spawnCli, withScratch } from './support/scratch.js';
 
 /** The indexes the shipped report names in its hints, and the table each belongs to. */

@@ -2,7 +2,7 @@ import mysql from 'mysql2/promise';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { adminConnectionOptions } from '../src/fixtures/database.js';
-import { NO_LIMIT } from '../src/drift_queries.js';
+import { NO_LIMIT } from '../src/report/drift_queries.js';
 import { queryScratch, withScratch } from './support/scratch.js';
 
 test('the "every row" bound keeps its value whether the server types the placeholder signed or unsigned', async () => {

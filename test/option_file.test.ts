@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UsageError } from '../src/errors.js';
-import { canonicalOptionName, readOptionFile } from '../src/option_file.js';
+import { canonicalOptionName, readOptionFile } from '../src/config/option_file.js';
 import { runCli, withScratch, withTemporaryUserPassword } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
 

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EventFixture, SiteFixture } from '../src/fixtures/database.js';
 import { queryScratch, runCli, withScratch } from './support/scratch.js';
-import { QUERY_VERSION } from '../src/drift_queries.js';
+import { QUERY_VERSION } from '../src/report/drift_queries.js';
 
 test('no drift prints the three-line pass report and exits 0', async () => {
   const fixture = { sites: [{ blogId: 1, bucket: 3, siteStatus: 2 }], events: [{ blogId: 1, state: 'Down' }] };

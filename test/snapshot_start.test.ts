@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { dbConfigFromEnv } from '../src/db_config.js';
-import { loadDriftQueries, readDrift } from '../src/drift_queries.js';
-import { withReadOnlySnapshot } from '../src/snapshot.js';
-import type { DriftRow } from '../src/drift_results.js';
+import { dbConfigFromEnv } from '../src/config/db_config.js';
+import { loadDriftQueries, readDrift } from '../src/report/drift_queries.js';
+import { withReadOnlySnapshot } from '../src/db/snapshot.js';
+import type { DriftRow } from '../src/report/drift_results.js';
 import { queryScratch, withScratch } from './support/scratch.js';
 
 /**

@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { QUERY_VERSION } from '../src/drift_queries.js';
-import { bindNamedQuery, loadNamedQuery, parseNamedQuery, QueryDefinitionError } from '../src/sql_loader.js';
+import { QUERY_VERSION } from '../src/report/drift_queries.js';
+import { bindNamedQuery, loadNamedQuery, parseNamedQuery, QueryDefinitionError } from '../src/db/sql_loader.js';
 import { sqlRoot } from '../src/paths.js';
 
 /** Every query the running version ships, by file name. */

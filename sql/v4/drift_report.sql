@@ -23,7 +23,7 @@
 --           or limit), groups_total (every group), summarized_drift_rows (the groups' total,
 --           which the report checks against drift_rows), hidden_drift_rows (the sites of the
 --           groups ranked beyond :summary_limit).
--- src/drift_queries.ts decodes each kind (type ReportRow).
+-- src/report/drift_queries.ts decodes each kind (type ReportRow).
 -- Parameters: :bucket_min, :bucket_max (inclusive bucket range), :row_limit (sites listed),
 -- :summary_limit (groups returned); "no limit" is bound as 2^63-1.
 WITH open_http_rollup AS (

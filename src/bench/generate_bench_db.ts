@@ -5,7 +5,7 @@ import mysql from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { adminConnectionOptions, createScratchDatabase, schemaFiles } from '../fixtures/database.js';
 import { sqlRoot } from '../paths.js';
-import { bindNamedQuery, loadNamedQuery } from '../sql_loader.js';
+import { bindNamedQuery, loadNamedQuery } from '../db/sql_loader.js';
 import { isMainModule } from './main_module.js';
 
 /** The benchmark database on the local server; created once, then reused. */

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
-import { dbConfigFromEnv, type DbConfig } from '../db_config.js';
-import { loadDriftQueries, queryDrift, type DriftQueries } from '../drift_queries.js';
+import { dbConfigFromEnv, type DbConfig } from '../config/db_config.js';
+import { loadDriftQueries, queryDrift, type DriftQueries } from '../report/drift_queries.js';
 import { adminConnectionOptions } from '../fixtures/database.js';
-import { callbackConnection } from '../snapshot.js';
-import { bindNamedQuery, loadNamedQuery, type NamedQuery } from '../sql_loader.js';
+import { callbackConnection } from '../db/snapshot.js';
+import { bindNamedQuery, loadNamedQuery, type NamedQuery } from '../db/sql_loader.js';
 import { hasGnuTime, runCli } from './cli_probe.js';
 import { BENCH_BUCKET_TOTAL, BENCH_DATABASE, ensureBenchDatabase, type BenchDatabase } from './generate_bench_db.js';
 import { isMainModule } from './main_module.js';

@@ -13,8 +13,8 @@ import {
   type SiteFixture,
 } from '../../src/fixtures/database.js';
 import { main } from '../../src/cli.js';
-import { dbConfigFromEnv } from '../../src/db_config.js';
-import { loadDriftQueries, queryDrift } from '../../src/drift_queries.js';
+import { dbConfigFromEnv } from '../../src/config/db_config.js';
+import { loadDriftQueries, queryDrift } from '../../src/report/drift_queries.js';
 
 /** A scratch database loaded with fixtures, and the environment that points the CLI at it. */
 export interface Scratch {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseJson } from 'lossless-json';
-import { UsageError } from './errors.js';
-import { packageRoot } from './paths.js';
+import { UsageError } from '../errors.js';
+import { packageRoot } from '../paths.js';
 import type { DriftRow } from './drift_results.js';
 
 /** A row's place in the report order: bucket, then blog_id (exact). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isLosslessNumber, parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import type { BucketRange } from './bucket_range.js';
 
 /** The parts of the monitor's JSON config this tool honours. */

@@ -1,19 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import type { Format } from '../config/options.js';
 import type { HelperDelegate } from 'handlebars';
-import { templatesRoot } from './paths.js';
-import type { DriftRow } from './drift_results.js';
-import type { ReportView } from './report_view.js';
-import { textHelpers } from './formats/text_helpers.js';
-import { markdownHelpers } from './formats/markdown_helpers.js';
-import { jsonHelpers } from './formats/json_helpers.js';
+import { templatesRoot } from '../paths.js';
+import type { DriftRow } from '../report/drift_results.js';
+import type { ReportView } from '../report/report_view.js';
+import { textHelpers } from './text_helpers.js';
+import { markdownHelpers } from './markdown_helpers.js';
+import { jsonHelpers } from './json_helpers.js';
 
-/** The report formats, each a folder of templates under templates/. */
-export const formats = ['text', 'markdown', 'json'] as const;
-
-/** A report format name. */
-export type Format = (typeof formats)[number];
 
 /** What a JSON consumer gets when no report could be produced (exit 2 or 3). */
 export interface FailureView {

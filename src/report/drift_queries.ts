@@ -1,8 +1,8 @@
-import { bindNamedQuery, loadNamedQuery, type NamedQuery } from './sql_loader.js';
-import { withReadOnlySnapshot, type SnapshotSession } from './snapshot.js';
-import type { DbConfig } from './db_config.js';
+import { bindNamedQuery, loadNamedQuery, type NamedQuery } from '../db/sql_loader.js';
+import { withReadOnlySnapshot, type SnapshotSession } from '../db/snapshot.js';
+import type { DbConfig } from '../config/db_config.js';
 import type { CauseTotal, DriftResults, DriftRow, DriftSummary, SummaryGroup } from './drift_results.js';
-import { readCount, readId, readOptionalId, readText, type Columns } from './decode.js';
+import { readCount, readId, readOptionalId, readText, type Columns } from '../db/decode.js';
 
 /** The query version this build runs; it names the folder under sql/ and is printed in every report. */
 export const QUERY_VERSION = 'v4';

@@ -1,5 +1,5 @@
 import type { HelperDelegate } from 'handlebars';
-import { sanitizeForTerminal } from '../sanitize.js';
+import { sanitizeForTerminal } from './sanitize.js';
 import { sharedCellHelpers } from './status_label.js';
 
 /** Characters with a meaning in GitHub-flavoured Markdown inline text or tables, and their inert forms. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sql } from 'sql-template-tag';
-import { sqlRoot } from './paths.js';
+import { sqlRoot } from '../paths.js';
 
 /** A `.sql` file split at its `:name` placeholders, ready to bind. */
 export interface NamedQuery {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** Option groups a MySQL or MariaDB client reads, in the order they apply (later wins). */
 export const clientGroups = ['client', 'client-mariadb'] as const;

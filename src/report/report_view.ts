@@ -1,4 +1,5 @@
-import type { CauseTotal, DriftSummary, StatementTiming, SummaryGroup } from './drift_results.js';
+import type { StatementTiming } from '../db/snapshot.js';
+import type { CauseTotal, DriftSummary, SummaryGroup } from './drift_results.js';
 import { countChangedNote, guidanceFor, nextStep, repairGuidance, repairMode } from './guidance.js';
 import type { BaselineComparison } from './baseline.js';
 

@@ -1,5 +1,5 @@
-import { CheckError } from './errors.js';
-import { serverAddress, type DbConfig } from './db_config.js';
+import { CheckError } from '../errors.js';
+import { serverAddress, type DbConfig } from '../config/db_config.js';
 
 interface DriverError {
   code?: string;

@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** An inclusive range of bucket numbers. */
 export interface BucketRange {

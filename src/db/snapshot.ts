@@ -3,10 +3,16 @@ import mysqlCore from 'mysql2';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import type { Connection as CallbackConnection } from 'mysql2';
 import type { Sql } from 'sql-template-tag';
-import type { DbConfig } from './db_config.js';
+import type { DbConfig } from '../config/db_config.js';
 import { describeDbError } from './db_errors.js';
-import { CheckError } from './errors.js';
-import type { StatementTiming } from './drift_results.js';
+import { CheckError } from '../errors.js';
+
+/** How long one statement took and how many rows it returned. */
+export interface StatementTiming {
+  name: string;
+  ms: number;
+  rows: number;
+}
 
 /** Runs bound statements on one connection inside one read-only, consistent snapshot. */
 export interface SnapshotSession {

@@ -1,10 +1,14 @@
 import yargs from 'yargs';
 import { checkBucketRange, parseBucketRange, parseCount, parseSeconds, type BucketRange } from './bucket_range.js';
 import { sslModes, type ConnectionFlags, type ConnectionLimits } from './db_config.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { readMonitorConfig } from './monitor_config.js';
-import { formats, type Format } from './render.js';
-import { checkOutDestination } from './report_output.js';
+
+/** The report formats, each a folder of templates under templates/. */
+export const formats = ['text', 'markdown', 'json'] as const;
+
+/** A report format name. */
+export type Format = (typeof formats)[number];
 
 /** Everything a report run needs from the command line, the environment and the monitor's config, validated. */
 export interface ReportOptions {
@@ -188,7 +192,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       rowLimit: parseCount(given.limit, '--limit'),
       summaryLimit: parseCount(given['summary-limit'], '--summary-limit'),
       format,
-      out: args.out === undefined ? undefined : checkedOutPath(args.out),
+      out: args.out,
       baseline: args.baseline,
       limits: {
         connectTimeoutMs: Math.ceil(parseSeconds(given['connect-timeout'], '--connect-timeout') * 1000),
@@ -198,12 +202,6 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       notices: fromConfig ? [`using the pinned range ${range.bucketMin}-${range.bucketMax} from ${config.path}`] : [],
     },
   };
-}
-
-/** The --out path, refused up front (exit 2, nothing queried) when the report could not be written there. */
-function checkedOutPath(path: string): string {
-  checkOutDestination(path);
-  return path;
 }
 
 /** The options a command line spells out, by name: `--output` when that is how the format was given. */

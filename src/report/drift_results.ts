@@ -1,3 +1,5 @@
+import type { StatementTiming } from '../db/snapshot.js';
+
 /** One summary group: drifting sites sharing bucket, statuses, event state and cause. */
 export interface SummaryGroup {
   bucket: number;
@@ -27,13 +29,6 @@ export interface DriftRow {
   openEvents: number;
   cause: string;
   eventState: string | null;
-}
-
-/** How long one statement took and how many rows it returned. */
-export interface StatementTiming {
-  name: string;
-  ms: number;
-  rows: number;
 }
 
 /** What the report statement says about one range as a whole: everything but the listed rows. */

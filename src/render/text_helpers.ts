@@ -1,5 +1,5 @@
 import type { HelperDelegate } from 'handlebars';
-import { sanitizeForTerminal } from '../sanitize.js';
+import { sanitizeForTerminal } from './sanitize.js';
 import { sharedCellHelpers } from './status_label.js';
 
 /** Helpers of the text template: fixed-width cells and terminal-safe values. */

@@ -3,7 +3,7 @@ import { accessSync, closeSync, constants, createReadStream, openSync, readlinkS
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /**
  * What --out names once symbolic links are followed: a regular file, existing or not, that the report
