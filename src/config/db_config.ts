@@ -52,7 +52,7 @@ export interface ConnectionLimits {
 }
 
 /** The limits used when nothing else is said: 10 s to connect, 60 s per statement. */
-export const defaultLimits: ConnectionLimits = { connectTimeoutMs: 10_000, statementTimeoutSeconds: 60 };
+const defaultLimits: ConnectionLimits = { connectTimeoutMs: 10_000, statementTimeoutSeconds: 60 };
 
 /** Connection settings given as individual command-line options, and a --defaults-file. */
 export interface ConnectionFlags {

@@ -13,7 +13,7 @@ export interface MonitorConfig {
 }
 
 /** The monitor's default config path, relative to the working directory. */
-export const DEFAULT_CONFIG_PATH = 'config/config.json';
+const DEFAULT_CONFIG_PATH = 'config/config.json';
 
 /** A whole-number setting, checked on the number as written (so `1e400` is named as such, not as Infinity). */
 function bucketNumber(document: Record<string, unknown>, key: string, path: string): number | undefined {

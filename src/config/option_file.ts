@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /** Option groups a MySQL or MariaDB client reads, in the order they apply (later wins). */
-export const clientGroups = ['client', 'client-mariadb'] as const;
+const clientGroups = ['client', 'client-mariadb'] as const;
 
 /** An option name in one canonical form: lower case, dashes for underscores (`ssl_ca` is `ssl-ca`). */
 export function canonicalOptionName(name: string): string {

@@ -6,7 +6,7 @@ const statusNames: Readonly<Record<number, string>> = {
 };
 
 /** `1/SITE_RUNNING`, `7/UNKNOWN` for a value outside the v1 shape, or `-` when absent. */
-export function statusLabel(status: number | null | undefined): string {
+function statusLabel(status: number | null | undefined): string {
   if (status === null || status === undefined) return '-';
   return `${status}/${statusNames[status] ?? 'UNKNOWN'}`;
 }
