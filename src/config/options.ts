@@ -66,7 +66,7 @@ function buildParser(argv: string[]) {
     .option('limit', text('Drift rows to list; 0 lists every row', { defaultDescription: optionDefaults.limit }))
     .option('summary-limit', text('Summary groups to show; 0 shows all', { defaultDescription: optionDefaults['summary-limit'] }))
     .option('format', text(`Report format: ${formats.join(', ')}`, { defaultDescription: optionDefaults.format, alias: 'output' }))
-    .option('out', text('Write the report to this file, atomically, instead of stdout'))
+    .option('out', text('Write the report here instead of stdout: a file is replaced atomically (links followed), a device or FIFO written in place'))
     .option('baseline', text('An earlier JSON report of the same range: say what is new, resolved and persisting (save it with --limit 0 for an exact comparison)'))
     .group([...connectionOptionNames, 'connect-timeout', 'statement-timeout'], 'Connection (above DB_* variables and ~/.my.cnf):')
     .option('host', text('Server host [default: $DB_HOST, else localhost]'))
