@@ -154,11 +154,14 @@ if (isMainModule(import.meta.url)) {
     const { values } = parseArgs({
       options: { force: { type: 'boolean', default: false }, shape: { type: 'string' } },
     });
-    const db = await ensureBenchDatabase(process.env, values.force, benchShape(values.shape));
+    const shape = benchShape(values.shape);
+    const db = await ensureBenchDatabase(process.env, values.force, shape).catch((error: Error) => {
+      throw new Error(`${error.message}; is the local database server running (make db-up)?`);
+    });
     const how = db.reused ? 'reused' : `generated in ${(db.generationMs / 1000).toFixed(1)} s`;
     process.stdout.write(`${db.database} (${db.shape} shape): ${db.sites} sites, ${db.events} events (${how})\n`);
   } catch (error) {
-    process.stderr.write(`generate_bench_db: ${(error as Error).message}; is the local database server running (make db-up)?\n`);
+    process.stderr.write(`generate_bench_db: ${(error as Error).message}\n`);
     process.exitCode = 1;
   }
 }
