@@ -59,8 +59,9 @@ docs-verify: build db-up ## Check that the README's example report is what the t
 	$(UVU) 'docs_example\.test\.ts$$'
 
 ROUNDS ?= 5
-bench: build db-up ## Benchmark on 1M generated sites (database projection_drift_bench, made once): make bench [ROUNDS=5]
-	DB_HOST=$${DB_HOST:-127.0.0.1} node dist/bench/run_bench.js --rounds $(ROUNDS)
+SHAPE ?= $(or $(SCHEMA_SHAPE),fresh)
+bench: build db-up ## Benchmark on 1M generated sites (one database per table shape, made once): make bench [ROUNDS=5] [SHAPE=fresh|production]
+	DB_HOST=$${DB_HOST:-127.0.0.1} node dist/bench/run_bench.js --rounds $(ROUNDS) --shape $(SHAPE)
 
 clean: ## Remove build output
 	rm -rf dist

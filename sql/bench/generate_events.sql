@@ -18,7 +18,8 @@
 --   6 a third open HTTP event, endpoint 3, on some several-endpoint sites
 -- About 1.07 events per site: ~0.37 closed, ~0.03 open non-HTTP, ~0.065
 -- open HTTP. Timestamps are UTC literals; run with time_zone = '+00:00'.
--- Portable to MySQL 8. No parameters.
+-- severity is always given (the production shape has no default for it), so
+-- both table shapes of sql/schema/ get the same rows. Portable to MySQL 8. No parameters.
 INSERT INTO jetmon_events
   (id, blog_id, endpoint_id, check_type, discriminator, severity, state,
    started_at, ended_at, resolution_reason, cause_event_id, metadata, updated_at)

@@ -13,7 +13,7 @@
 --   [ 930,  960) several endpoints, agreeing: status 1, Warning + Degraded
 --   [ 960, 1060) one open non-down HTTP event, agreeing: status 1
 --   [1060, 1070) drift unexpected_projection_value: status 7, no open event
---   [1070, 1080) drift unexpected_projection_value: status -1, open Down
+--   [1070, 1080) drift unexpected_projection_value: status 100, open Down
 --   [1080, 1100) drift multiple_open_http_events: status 1, Down + Seems Down
 --   [1100, 1110) drift multiple_open_http_events: status 0, Down + Warning + Seems Down
 --   [1110, 1130) drift stale_legacy_down_projection: status 0, no open event
@@ -24,6 +24,10 @@
 --   [1190, 1210) drift missing_confirmed_promotion: status 0, open Down
 --   [1210, 1230) drift stale_confirmed_down_projection: status 2, open Seems Down
 --   [1230,10000) running, no open HTTP event: status 1
+-- Every value fits both table shapes of sql/schema/ (site_status is TINYINT
+-- in the fresh shape, TINYINT UNSIGNED in production, so out-of-shape values
+-- stay within 0..127), and the columns production requires without a default
+-- (monitor_url) are given, so both shapes hold the same data.
 -- Portable to MySQL 8 (no recursion: the numbers come from a cross join of
 -- digits). Parameters: :site_count, :bucket_total.
 INSERT INTO jetpack_monitor_sites
@@ -57,7 +61,7 @@ SELECT c.n,
          WHEN c.h < 930 THEN 2
          WHEN c.h < 1060 THEN 1
          WHEN c.h < 1070 THEN 7
-         WHEN c.h < 1080 THEN -1
+         WHEN c.h < 1080 THEN 100
          WHEN c.h < 1100 THEN 1
          WHEN c.h < 1130 THEN 0
          WHEN c.h < 1150 THEN 2

@@ -3,13 +3,24 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { adminConnectionOptions, createScratchDatabase, schemaFiles } from '../fixtures/database.js';
+import { parseArgs } from 'node:util';
+import {
+  adminConnectionOptions,
+  createScratchDatabase,
+  schemaFiles,
+  schemaShapeFromEnv,
+  schemaShapes,
+  type SchemaShape,
+} from '../fixtures/database.js';
 import { sqlRoot } from '../paths.js';
 import { bindNamedQuery, loadNamedQuery } from '../db/sql_loader.js';
 import { isMainModule } from './main_module.js';
 
-/** The benchmark database on the local server; created once, then reused. */
-export const BENCH_DATABASE = 'projection_drift_bench';
+/** The benchmark database of each table shape on the local server; created once, then reused. */
+export const BENCH_DATABASES: Readonly<Record<SchemaShape, string>> = {
+  fresh: 'projection_drift_bench',
+  production: 'projection_drift_bench_production',
+};
 
 /** Site rows in the benchmark database (the generator's id scheme allows at most 1,000,000). */
 export const BENCH_SITE_COUNT = 1_000_000;
@@ -23,6 +34,7 @@ const GENERATOR_STEPS = ['generate_sites', 'generate_events'] as const;
 /** What the benchmark database holds, and whether this call had to build it. */
 export interface BenchDatabase {
   database: string;
+  shape: SchemaShape;
   sites: number;
   events: number;
   /** True when an existing, complete database was reused. */
@@ -31,10 +43,10 @@ export interface BenchDatabase {
   generationMs: number;
 }
 
-/** Fingerprint of everything the data depends on: the schema, the generator SQL and its parameters. */
-export function generatorVersion(): string {
+/** Fingerprint of everything one shape's data depends on: its schema, the generator SQL and its parameters. */
+export function generatorVersion(shape: SchemaShape): string {
   const hash = createHash('sha256');
-  for (const file of schemaFiles('fresh')) hash.update(readFileSync(file));
+  for (const file of schemaFiles(shape)) hash.update(readFileSync(file));
   for (const step of GENERATOR_STEPS) hash.update(readFileSync(join(sqlRoot, 'bench', `${step}.sql`)));
   hash.update(`sites=${BENCH_SITE_COUNT};buckets=${BENCH_BUCKET_TOTAL}`);
   return hash.digest('hex');
@@ -46,20 +58,24 @@ async function countRows(connection: Connection, table: string): Promise<number>
 }
 
 /** The recorded sizes when the database exists, matches this generator version and still holds exactly those rows. */
-async function existingDatabase(env: NodeJS.ProcessEnv): Promise<{ sites: number; events: number } | null> {
+async function existingDatabase(
+  env: NodeJS.ProcessEnv,
+  shape: SchemaShape,
+): Promise<{ sites: number; events: number } | null> {
+  const database = BENCH_DATABASES[shape];
   const connection = await mysql.createConnection(adminConnectionOptions(env));
   try {
     const [meta] = await connection.query<RowDataPacket[]>(
       'SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?',
-      [BENCH_DATABASE, 'bench_meta'],
+      [database, 'bench_meta'],
     );
     if (meta.length === 0) return null;
-    await connection.query(`USE \`${BENCH_DATABASE}\``);
+    await connection.query(`USE \`${database}\``);
     const [rows] = await connection.query<RowDataPacket[]>(
       'SELECT generator_version, site_count, event_count FROM bench_meta WHERE id = 1',
     );
     const row = rows[0];
-    if (!row || row.generator_version !== generatorVersion()) return null;
+    if (!row || row.generator_version !== generatorVersion(shape)) return null;
     const sites = await countRows(connection, 'jetpack_monitor_sites');
     const events = await countRows(connection, 'jetmon_events');
     return sites === Number(row.site_count) && events === Number(row.event_count) ? { sites, events } : null;
@@ -76,9 +92,9 @@ async function runStep(connection: Connection, step: string, values: Record<stri
   process.stderr.write(`bench: ${step} ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-/** Drops and rebuilds the benchmark database from sql/schema and sql/bench, recording its version last. */
-async function generate(env: NodeJS.ProcessEnv): Promise<{ sites: number; events: number }> {
-  const connection = await createScratchDatabase(BENCH_DATABASE, env, 'fresh');
+/** Drops and rebuilds one shape's benchmark database from sql/schema/<shape> and sql/bench, recording its version last. */
+async function generate(env: NodeJS.ProcessEnv, shape: SchemaShape): Promise<{ sites: number; events: number }> {
+  const connection = await createScratchDatabase(BENCH_DATABASES[shape], env, shape);
   try {
     await connection.query("SET SESSION time_zone = '+00:00'");
     await runStep(connection, 'generate_sites', { site_count: BENCH_SITE_COUNT, bucket_total: BENCH_BUCKET_TOTAL });
@@ -94,7 +110,7 @@ async function generate(env: NodeJS.ProcessEnv): Promise<{ sites: number; events
       generated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
     )`);
     await connection.query('INSERT INTO bench_meta (id, generator_version, site_count, event_count) VALUES (1, ?, ?, ?)', [
-      generatorVersion(),
+      generatorVersion(shape),
       sites,
       events,
     ]);
@@ -104,23 +120,48 @@ async function generate(env: NodeJS.ProcessEnv): Promise<{ sites: number; events
   }
 }
 
-/** Makes sure the benchmark database exists and is complete: reuses it when it is, (re)generates it otherwise or when `force`. */
-export async function ensureBenchDatabase(env: NodeJS.ProcessEnv = process.env, force = false): Promise<BenchDatabase> {
-  const existing = force ? null : await existingDatabase(env);
-  if (existing) return { database: BENCH_DATABASE, ...existing, reused: true, generationMs: 0 };
-  process.stderr.write(`bench: generating ${BENCH_DATABASE} (${BENCH_SITE_COUNT} sites over ${BENCH_BUCKET_TOTAL} buckets)\n`);
+/**
+ * Makes sure the benchmark database of `shape` exists and is complete: reuses it when it is,
+ * (re)generates it otherwise or when `force`.
+ */
+export async function ensureBenchDatabase(
+  env: NodeJS.ProcessEnv = process.env,
+  force = false,
+  shape: SchemaShape = schemaShapeFromEnv(env),
+): Promise<BenchDatabase> {
+  const database = BENCH_DATABASES[shape];
+  const existing = force ? null : await existingDatabase(env, shape);
+  if (existing) return { database, shape, ...existing, reused: true, generationMs: 0 };
+  process.stderr.write(
+    `bench: generating ${database} (${shape} shape, ${BENCH_SITE_COUNT} sites over ${BENCH_BUCKET_TOTAL} buckets)\n`,
+  );
   const started = performance.now();
-  const counts = await generate(env);
-  return { database: BENCH_DATABASE, ...counts, reused: false, generationMs: performance.now() - started };
+  const counts = await generate(env, shape);
+  return { database, shape, ...counts, reused: false, generationMs: performance.now() - started };
+}
+
+/** The table shape named by `--shape`, else by SCHEMA_SHAPE, else `fresh`. */
+export function benchShape(option: string | undefined, env: NodeJS.ProcessEnv = process.env): SchemaShape {
+  if (option === undefined) return schemaShapeFromEnv(env);
+  if (!(schemaShapes as readonly string[]).includes(option)) {
+    throw new Error(`--shape must be one of ${schemaShapes.join(', ')}, not "${option}"`);
+  }
+  return option as SchemaShape;
 }
 
 if (isMainModule(import.meta.url)) {
   try {
-    const db = await ensureBenchDatabase(process.env, process.argv.includes('--force'));
+    const { values } = parseArgs({
+      options: { force: { type: 'boolean', default: false }, shape: { type: 'string' } },
+    });
+    const shape = benchShape(values.shape);
+    const db = await ensureBenchDatabase(process.env, values.force, shape).catch((error: Error) => {
+      throw new Error(`${error.message}; is the local database server running (make db-up)?`);
+    });
     const how = db.reused ? 'reused' : `generated in ${(db.generationMs / 1000).toFixed(1)} s`;
-    process.stdout.write(`${db.database}: ${db.sites} sites, ${db.events} events (${how})\n`);
+    process.stdout.write(`${db.database} (${db.shape} shape): ${db.sites} sites, ${db.events} events (${how})\n`);
   } catch (error) {
-    process.stderr.write(`generate_bench_db: ${(error as Error).message}; is the local database server running (make db-up)?\n`);
+    process.stderr.write(`generate_bench_db: ${(error as Error).message}\n`);
     process.exitCode = 1;
   }
 }

@@ -7,7 +7,8 @@ import { adminConnectionOptions } from '../fixtures/database.js';
 import { callbackConnection } from '../db/snapshot.js';
 import { bindNamedQuery, loadNamedQuery, type NamedQuery } from '../db/sql_loader.js';
 import { hasGnuTime, runCli } from './cli_probe.js';
-import { BENCH_BUCKET_TOTAL, BENCH_DATABASE, ensureBenchDatabase, type BenchDatabase } from './generate_bench_db.js';
+import type { SchemaShape } from '../fixtures/database.js';
+import { BENCH_BUCKET_TOTAL, benchShape, ensureBenchDatabase, type BenchDatabase } from './generate_bench_db.js';
 import { isMainModule } from './main_module.js';
 import { formatMs, formatRatio, formatTable, median } from './stats.js';
 
@@ -19,6 +20,9 @@ export interface BenchRange {
 
 /** The whole bucket range of the benchmark database. */
 export const FULL_RANGE: BenchRange = { min: 0, max: BENCH_BUCKET_TOTAL - 1 };
+
+/** A 100-bucket range, a tenth of the buckets. */
+export const WIDE_RANGE: BenchRange = { min: 0, max: 99 };
 
 /** A 10-bucket range, as one monitor host would own. */
 export const NARROW_RANGE: BenchRange = { min: 500, max: 509 };
@@ -38,6 +42,10 @@ const STATEMENT = 'statement:';
 /** Every sample of one range: times in ms by name, the CLI's peak RSS and the drift counts seen. */
 export interface RangeSamples {
   range: BenchRange;
+  /** The range's column title, e.g. `10 buckets`. */
+  title: string;
+  /** How many times each round runs every contestant on this range. */
+  repeats: number;
   /** floor, server_scan, seed_count, seed_summary, seed_rows, seed (sum), statement:<name> per statement of ours, ours_db (sum), ours_cli. */
   ms: Record<string, number[]>;
   rssKb: number[];
@@ -53,7 +61,14 @@ export interface BenchResult {
   rounds: number;
   gnuTime: boolean;
   full: RangeSamples;
+  /** The 100-bucket range. */
+  wide: RangeSamples;
   narrow: RangeSamples;
+}
+
+/** The ranges of a result in report order: full, 100 buckets, 10 buckets. */
+export function rangesOf(result: BenchResult): RangeSamples[] {
+  return [result.full, result.wide, result.narrow];
 }
 
 /** What the contestants share: the statement connection, the parsed statements and the CLI's environment. */
@@ -144,14 +159,19 @@ const oursCli: Contestant = async (context, samples) => {
 const CONTESTANTS: readonly Contestant[] = [floor, serverScan, seed, oursDb, oursCli];
 
 /**
- * Runs `rounds` rounds; each round runs every contestant on both ranges (the narrow one
- * NARROW_REPEATS times), starting one contestant later than the last round.
+ * Runs `rounds` rounds on the benchmark database of `shape`; each round runs every contestant on
+ * every range (the narrow one NARROW_REPEATS times), starting one contestant later than the last round.
  */
-export async function runBench(rounds = 5, env: NodeJS.ProcessEnv = process.env, force = false): Promise<BenchResult> {
-  const db = await ensureBenchDatabase(env, force);
+export async function runBench(
+  rounds = 5,
+  env: NodeJS.ProcessEnv = process.env,
+  force = false,
+  shape: SchemaShape = benchShape(undefined, env),
+): Promise<BenchResult> {
+  const db = await ensureBenchDatabase(env, force, shape);
   const gnuTime = hasGnuTime();
   const host = env.DB_HOST || '127.0.0.1';
-  const connection = await mysql.createConnection({ ...adminConnectionOptions(env), database: BENCH_DATABASE });
+  const connection = await mysql.createConnection({ ...adminConnectionOptions(env), database: db.database });
   const context: BenchContext = {
     connection,
     floor: loadNamedQuery('bench', 'floor_sites'),
@@ -162,21 +182,38 @@ export async function runBench(rounds = 5, env: NodeJS.ProcessEnv = process.env,
       rows: loadNamedQuery('bench', 'seed_rows'),
     },
     ours: loadDriftQueries(),
-    oursConfig: dbConfigFromEnv({ ...env, DB_HOST: host, DB_NAME: BENCH_DATABASE }),
-    cliEnv: { ...env, DB_HOST: host, DB_NAME: BENCH_DATABASE },
+    oursConfig: dbConfigFromEnv({ ...env, DB_HOST: host, DB_NAME: db.database }),
+    cliEnv: { ...env, DB_HOST: host, DB_NAME: db.database },
     gnuTime,
   };
-  const empty = (range: BenchRange): RangeSamples => ({ range, ms: {}, rssKb: [], seedDrift: [], oursDrift: [] });
+  const empty = (range: BenchRange, title: string, repeats: number): RangeSamples => ({
+    range,
+    title,
+    repeats,
+    ms: {},
+    rssKb: [],
+    seedDrift: [],
+    oursDrift: [],
+  });
   const [facts] = await connection.query('SELECT VERSION() AS version, @@innodb_buffer_pool_size AS pool');
   const fact = (facts as { version: string; pool: string }[])[0]!;
   const server = { version: fact.version, bufferPoolBytes: Number(fact.pool) };
-  const result: BenchResult = { db, server, rounds, gnuTime, full: empty(FULL_RANGE), narrow: empty(NARROW_RANGE) };
+  const result: BenchResult = {
+    db,
+    server,
+    rounds,
+    gnuTime,
+    full: empty(FULL_RANGE, 'full', 1),
+    wide: empty(WIDE_RANGE, '100 buckets', 1),
+    narrow: empty(NARROW_RANGE, '10 buckets', NARROW_REPEATS),
+  };
   try {
     for (let round = 0; round < rounds; round++) {
       const order = CONTESTANTS.map((_, i) => CONTESTANTS[(i + round) % CONTESTANTS.length]!);
-      for (const contestant of order) await contestant(context, result.full);
-      for (let repeat = 0; repeat < NARROW_REPEATS; repeat++) {
-        for (const contestant of order) await contestant(context, result.narrow);
+      for (const samples of rangesOf(result)) {
+        for (let repeat = 0; repeat < samples.repeats; repeat++) {
+          for (const contestant of order) await contestant(context, samples);
+        }
       }
       process.stderr.write(`bench: round ${round + 1}/${rounds} done\n`);
     }
@@ -192,20 +229,28 @@ const mb = (kb: number) => (kb * 1024) / 1e6;
 const label = (range: BenchRange) => `${range.min}-${range.max}`;
 const verdict = (ok: boolean, text: string) => `${ok ? 'PASS' : 'FAIL'} ${text}`;
 
-/** The benchmark's printed report: the medians table, the ratios, the peak RSS and one PASS/FAIL line per target. */
+/**
+ * The benchmark's printed report: the medians table (one column per range), the ratios, each
+ * range's database time as a share of the full range's, the peak RSS and one PASS/FAIL line per target.
+ */
 export function formatBenchReport(result: BenchResult): string {
-  const { full, narrow } = result;
-  const both = (cell: (samples: RangeSamples) => string) => [cell(full), cell(narrow)];
-  const timeRow = (title: string, name: string) => [title, ...both((s) => formatMs(med(s, name)))];
+  const { full } = result;
+  const ranges = rangesOf(result);
+  const each = (cell: (samples: RangeSamples) => string) => ranges.map(cell);
+  const timeRow = (title: string, name: string) => [title, ...each((s) => formatMs(med(s, name)))];
   const ratioRow = (title: string, top: string, bottom: string) => [
     title,
-    ...both((s) => formatRatio(med(s, top) / med(s, bottom))),
+    ...each((s) => formatRatio(med(s, top) / med(s, bottom))),
   ];
+  const shareCell = (s: RangeSamples) => {
+    const share = med(s, 'ours_db') / med(full, 'ours_db');
+    return Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : '-';
+  };
   const rssCell = (s: RangeSamples) => (s.rssKb.length ? `${mb(Math.max(...s.rssKb)).toFixed(1)} MB` : 'not measured');
   const counts = (list: number[]) => [...new Set(list)].join('/');
   const driftCell = (s: RangeSamples) => `${counts(s.seedDrift)} / ${counts(s.oursDrift)}`;
   const table = formatTable([
-    [`medians of ${result.rounds} rounds (10 buckets: x${NARROW_REPEATS})`, `full ${label(full.range)}`, `10 buckets ${label(narrow.range)}`],
+    [`medians of ${result.rounds} rounds (10 buckets: x${NARROW_REPEATS})`, ...each((s) => `${s.title} ${label(s.range)}`)],
     timeRow('floor (rows read by the client)', 'floor'),
     timeRow('server scan (rows folded)', 'server_scan'),
     timeRow('seed (3 statements)', 'seed'),
@@ -218,14 +263,15 @@ export function formatBenchReport(result: BenchResult): string {
     ratioRow('ours db / seed', 'ours_db', 'seed'),
     ratioRow('ours db / floor', 'ours_db', 'floor'),
     ratioRow('ours CLI / server scan', 'ours_cli', 'server_scan'),
-    ['CLI peak RSS (max)', ...both(rssCell)],
-    ['drift rows (seed / ours)', ...both(driftCell)],
+    ['ours db, share of full range', ...each(shareCell)],
+    ['CLI peak RSS (max)', ...each(rssCell)],
+    ['drift rows (seed / ours)', ...each(driftCell)],
   ]);
 
   const db = result.db;
   const made = db.reused ? 'reused' : `generated in ${(db.generationMs / 1000).toFixed(1)} s`;
   return [
-    `projection-drift benchmark: ${db.database}, ${db.sites} sites, ${db.events} events (${made})`,
+    `projection-drift benchmark: ${db.database} (${db.shape} shape), ${db.sites} sites, ${db.events} events (${made})`,
     `server ${result.server.version}, innodb_buffer_pool_size ${Math.round(result.server.bufferPoolBytes / 1048576)} MiB`,
     table,
     '',
@@ -234,12 +280,14 @@ export function formatBenchReport(result: BenchResult): string {
 }
 
 /** One PASS/FAIL line per target of the issue (and a warning when seed and ours disagree on the drift count). */
-export function targetLines({ full, narrow }: BenchResult): string[] {
+export function targetLines(result: BenchResult): string[] {
+  const { full, narrow } = result;
+  const ranges = rangesOf(result);
   const cliVsSeed = med(full, 'ours_cli') / med(full, 'seed');
   const cliVsFloor = med(full, 'ours_cli') / med(full, 'floor');
-  const rssKb = Math.max(...full.rssKb, ...narrow.rssKb);
+  const rssKb = Math.max(...ranges.flatMap((s) => s.rssKb));
   const dbShare = med(narrow, 'ours_db') / med(full, 'ours_db');
-  const agree = [full, narrow].every((s) => new Set([...s.seedDrift, ...s.oursDrift]).size === 1);
+  const agree = ranges.every((s) => new Set([...s.seedDrift, ...s.oursDrift]).size === 1);
   return [
     verdict(
       cliVsSeed <= 0.1,
@@ -249,7 +297,7 @@ export function targetLines({ full, narrow }: BenchResult): string[] {
       cliVsFloor <= 4,
       `full-range report within 4x of the floor: ours CLI / floor = ${formatRatio(cliVsFloor)} (target <= 4x)`,
     ),
-    full.rssKb.length + narrow.rssKb.length > 0
+    ranges.some((s) => s.rssKb.length > 0)
       ? verdict(mb(rssKb) < 150, `CLI peak RSS under 150 MB: ${mb(rssKb).toFixed(1)} MB`)
       : 'FAIL CLI peak RSS not measured: GNU time is missing at /usr/bin/time (apt-get install time)',
     verdict(
@@ -264,8 +312,13 @@ export function targetLines({ full, narrow }: BenchResult): string[] {
 if (isMainModule(import.meta.url)) {
   try {
     const { values } = parseArgs({
-      options: { rounds: { type: 'string', default: '5' }, force: { type: 'boolean', default: false } },
+      options: {
+        rounds: { type: 'string', default: '5' },
+        force: { type: 'boolean', default: false },
+        shape: { type: 'string' },
+      },
     });
+    const shape = benchShape(values.shape);
     const rounds = Number(values.rounds);
     if (!Number.isInteger(rounds) || rounds < 1) {
       throw new Error(`--rounds must be a positive integer, got "${values.rounds}"`);
@@ -273,7 +326,7 @@ if (isMainModule(import.meta.url)) {
     if (!hasGnuTime()) {
       process.stderr.write('bench: GNU time not found at /usr/bin/time; peak RSS will not be measured (apt-get install time)\n');
     }
-    process.stdout.write(`${formatBenchReport(await runBench(rounds, process.env, values.force))}\n`);
+    process.stdout.write(`${formatBenchReport(await runBench(rounds, process.env, values.force, shape))}\n`);
   } catch (error) {
     process.stderr.write(`run_bench: ${(error as Error).message}\n`);
     process.exitCode = 1;
