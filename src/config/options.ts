@@ -73,7 +73,7 @@ function buildParser(argv: string[]) {
     .option('port', text('Server port [default: $DB_PORT, else 3306]'))
     .option('user', text('Database user [default: $DB_USER, else root]; the password comes from DB_PASSWORD or an option file'))
     .option('database', text('Database [default: $DB_NAME, else jetmon_db]'))
-    .option('socket', text('Unix socket to connect through instead of host and port'))
+    .option('socket', text('Unix socket to connect through (a --host other than localhost means TCP instead, as with the mysql client)'))
     .option('defaults-file', text('Read [client] and [client-mariadb] from this MySQL option file instead of ~/.my.cnf'))
     .option('ssl-mode', text(`TLS: ${sslModes.join(', ')} [default: preferred]`))
     .option('ssl-ca', text('CA certificate file (PEM)'))
