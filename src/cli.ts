@@ -7,7 +7,7 @@ import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJsonOnStdout, parseCommand, type Format } from './config/options.js';
 import { BaselineTracker, loadBaseline, type Baseline } from './report/baseline.js';
 import { compileJsonFailureTemplate, compileReportRenderer } from './render/render.js';
-import { checkOutDestination, stageReport, type StagedReport } from './render/report_output.js';
+import { checkOutDestination, removeTemporaryFilesNow, stageReport, type StagedReport } from './render/report_output.js';
 import { InterruptedError, withReadOnlySnapshot, type SnapshotSession } from './db/snapshot.js';
 import { buildReportView, type RunFacts } from './report/report_view.js';
 import { QueryDefinitionError } from './db/sql_loader.js';
@@ -149,6 +149,7 @@ if (invokedDirectly()) {
   const onSignal = (signal: NodeJS.Signals) => {
     if (!interrupt.signal.aborted) return interrupt.abort(signal);
     process.stderr.write('projection-drift: interrupted again; stopped without waiting for the server, where the query may still run\n');
+    removeTemporaryFilesNow(); // the staged rows and a half-written --out file; --out itself stays as it was
     process.exit(new InterruptedError(signal, '').exitCode);
   };
   process.on('SIGINT', onSignal);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { removeTemporaryFilesNow, stageReport } from '../src/render/report_output.js';
 import { runCli, withScratch } from './support/scratch.js';
 import { insertManySites } from './support/bulk_sites.js';
 
@@ -35,6 +36,15 @@ test('--limit 0 streams 100,000 drift rows, in order, in text and JSON; the rows
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+});
+
+test('an abrupt exit (a second Ctrl-C) removes the spilled rows at once, and a later discard is still safe', async () => {
+  const spilled = stageReport(undefined, () => {});
+  for (let i = 0; i < 5; i++) await spilled.write('x'.repeat(1024 * 1024)); // past 4 MiB: spilled to a temporary file
+  assert.is(spillsLeft().length, 1);
+  removeTemporaryFilesNow();
+  assert.equal(spillsLeft(), [], 'the spilled rows are gone');
+  await spilled.discard();
 });
 
 test.run();

@@ -21,6 +21,34 @@ const MEMORY_LIMIT = 4 * 1024 * 1024;
 /** Symbolic links followed in a row before giving up, as Linux does (ELOOP). */
 const MAX_LINKS = 40;
 
+/** Temporary files this process made and has not yet removed or renamed into place. */
+const liveTemporaryFiles = new Set<string>();
+
+/**
+ * Removes every temporary file still in use, at once and synchronously: for an exit that cannot wait
+ * for the run to clean up after itself (a second Ctrl-C). The destination is left as it was.
+ */
+export function removeTemporaryFilesNow(): void {
+  for (const path of liveTemporaryFiles) {
+    try {
+      unlinkSync(path);
+    } catch {
+      /* already gone */
+    }
+  }
+  liveTemporaryFiles.clear();
+}
+
+/** Creates a temporary file with `mode`, recorded until `forgetTemporary` so an abrupt exit can still remove it. */
+async function openTemporary(path: string, mode: number): Promise<FileHandle> {
+  const handle = await open(path, 'wx', mode);
+  liveTemporaryFiles.add(path);
+  return handle;
+}
+
+/** A temporary file that was removed or renamed into place. */
+const forgetTemporary = (path: string) => void liveTemporaryFiles.delete(path);
+
 /** A fresh, hidden file name beside `path`. */
 const temporaryName = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 
@@ -175,9 +203,10 @@ async function replaceFile(out: string, target: string, existing: Stats | undefi
   const abandon = async () => {
     await handle?.close().catch(() => {});
     await rm(path, { force: true });
+    forgetTemporary(path);
   };
   try {
-    handle = await open(path, 'wx', 0o666);
+    handle = await openTemporary(path, 0o666);
     if (existing) await keepOwnerAndMode(handle, existing);
   } catch (error) {
     await abandon();
@@ -190,6 +219,7 @@ async function replaceFile(out: string, target: string, existing: Stats | undefi
       try {
         await file.close();
         await rename(path, target);
+        forgetTemporary(path);
       } catch (error) {
         throw cannotWrite(out, error);
       }
@@ -248,7 +278,7 @@ export function stageReport(out: string | undefined, stdout: (text: string) => v
     if (!spill) {
       const path = temporaryName(join(tmpdir(), 'projection-drift'));
       try {
-        spill = { path, handle: await open(path, 'wx', 0o600) };
+        spill = { path, handle: await openTemporary(path, 0o600) };
       } catch (error) {
         throw cannotWrite(path, error);
       }
@@ -264,6 +294,7 @@ export function stageReport(out: string | undefined, stdout: (text: string) => v
     spill = undefined;
     await handle.close().catch(() => {});
     await rm(path, { force: true });
+    forgetTemporary(path);
   };
   return {
     async write(rows) {
