@@ -263,6 +263,39 @@ test('a baseline of another range, another schema version, or no report at all i
   });
 });
 
+test('a baseline read in many pieces: every row is checked, wherever it lies, and "rows" given twice is refused (issue 14)', async () => {
+  const nowhere = envFor('jetmon_db', { DB_PORT: '1' });
+  await withScratch(before, async ({ connection, env }) => {
+    const saved = readFileSync(await saveBaseline(env, 'pieces.json'), 'utf8');
+    // 5,000 more rows for blog 1 (same bucket and cause) make a file of many reads of the stream (64 KiB each).
+    const first = saved.match(/\n( *\{"blog_id": 1, [^\n]*\}),\n/)?.[1] as string;
+    assert.ok(first, 'the saved report lists blog 1 on one line');
+    const padded = (last: string) => saved.replace(`${first},\n`, `${first},\n${`${first},\n`.repeat(4_999)}${last},\n`);
+    const long = join(folder, 'long.json');
+    writeFileSync(long, padded(first));
+    assert.ok(readFileSync(long).length > 10 * 65_536, 'ten reads of the stream at least');
+    await repairAndBreak(connection);
+    const compared = await runCli(['--range', '0-9', '--baseline', long, '--format', 'json'], env);
+    assert.is(compared.status, 1, compared.stderr);
+    assert.equal(parseExactJson(compared.stdout).baseline, {
+      generated_at: '2026-05-01T12:00:00.000Z', new: 1, resolved: 1, persisting: 3, cause_changed: 1, partial: false,
+      new_blog_ids: [4], resolved_blog_ids: [1],
+    });
+    const refused: [string, string, RegExp][] = [
+      ['late-status.json', padded(first.replace('"site_status": 0', '"site_status": 256')), /does not match the report schema/],
+      ['late-field.json', padded(first.replace('"blog_id": 1,', '"blog_id": 1, "note": "x",')), /does not match the report schema/],
+      ['late-id.json', padded(first.replace('"blog_id": 1,', '"blog_id": -1,')), /does not match the report schema/],
+      ['rows-twice.json', saved.replace('"rows_truncated": 0', '"rows": [], "rows_truncated": 0'), /is not JSON/],
+    ];
+    for (const [name, content, pattern] of refused) {
+      writeFileSync(join(folder, name), content);
+      const run = await runCli(['--range', '0-9', '--baseline', join(folder, name)], nowhere);
+      assert.is(run.status, 2, `${name}: ${run.stderr}`);
+      assert.match(run.stderr, pattern);
+    }
+  });
+});
+
 test.after(() => rmSync(folder, { recursive: true, force: true }));
 
 test.run();

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseJson } from 'lossless-json';
 import { UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import type { DriftRow } from './drift_results.js';
+import { JsonReadError, JsonSyntaxError, readJsonWithRows } from './json_stream.js';
 
 /** A row's place in the report order: bucket, then blog_id (exact). */
 interface RowKey {
@@ -61,49 +61,81 @@ function exactNumber(text: string): number | bigint {
 /** A parsed JSON value as it reads in a message (bigints included, which JSON.stringify refuses). */
 const shown = (value: unknown) => (typeof value === 'bigint' ? String(value) : JSON.stringify(value));
 
-let reportSchema: ((document: unknown) => boolean) | undefined;
+/** The report schema's checks: the whole document, and one element of its rows. */
+interface ReportChecks {
+  document: (document: unknown) => boolean;
+  row: (row: unknown) => boolean;
+}
+
+let reportChecks: ReportChecks | undefined;
 
 /**
- * Checks a parsed report against docs/report.schema.json, compiled on first use. JSON Schema has no
- * bigint type: where the schema asks for an id a non-negative bigint passes; anywhere else it fails.
+ * Compiles docs/report.schema.json on first use. JSON Schema has no bigint type: where the schema asks
+ * for an id a non-negative bigint passes; anywhere else it fails.
  */
-async function validReport(document: unknown): Promise<boolean> {
-  if (!reportSchema) {
+async function schemaChecks(): Promise<ReportChecks> {
+  if (!reportChecks) {
     const { default: Ajv2020 } = await import('ajv/dist/2020.js');
     const schema = JSON.parse(readFileSync(join(packageRoot, 'docs', 'report.schema.json'), 'utf8'));
     schema.$defs.id = { anyOf: [schema.$defs.id, { exactId: true }] };
     const ajv = new Ajv2020.default({ strict: true });
     ajv.addKeyword({ keyword: 'exactId', schemaType: 'boolean', errors: false, validate: (_: boolean, data: unknown) => typeof data === 'bigint' && data >= 0n });
-    reportSchema = ajv.compile(schema);
+    ajv.addSchema(schema);
+    reportChecks = { document: ajv.compile({ $ref: schema.$id }), row: ajv.compile({ $ref: `${schema.$id}#/$defs/row` }) };
   }
-  return reportSchema(document);
+  return reportChecks;
 }
 
-/** The fields of a schema-checked report that the comparison reads. */
+/** The fields of a schema-checked report that the comparison reads (its rows were read as they streamed). */
 interface ReportDocument {
   generated_at: string;
   range: { bucket_min: number; bucket_max: number };
   causes: { cause: string; count: number }[];
-  rows: { blog_id: number | bigint; bucket: number; cause: string }[];
   rows_truncated: number;
+}
+
+/** A schema-checked row's fields that the comparison reads. */
+interface ReportRow {
+  blog_id: number | bigint;
+  bucket: number;
+  cause: string;
 }
 
 /**
  * Reads an earlier JSON report (schema version 1) of the same range: exit 2 with a clear line when it is
- * unreadable, not a report, another schema version, a failure document or another range.
+ * unreadable, not a report, another schema version, a failure document or another range. The file is
+ * read as a stream and each row checked and kept as it passes (its blog, bucket and cause), so memory
+ * holds the listed blogs, not the document.
  */
 export async function loadBaseline(path: string, range: { bucketMin: number; bucketMax: number }): Promise<Baseline> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --baseline ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
-  }
+  const checks = await schemaChecks();
+  const blogs = new Map<string, ListedBlog>();
+  // Keep one copy of each cause, not a slice of the chunk it was read from.
+  const knownCauses = new Map<string, string>();
+  let rowsValid = true;
+  let last: RowKey | null = null;
+  const keep = (value: unknown) => {
+    if (!rowsValid) return;
+    if (!checks.row(value)) {
+      rowsValid = false;
+      return;
+    }
+    const row = value as ReportRow;
+    const blogId = String(row.blog_id);
+    let cause = knownCauses.get(row.cause);
+    if (cause === undefined) knownCauses.set(row.cause, (cause = row.cause));
+    const listed = blogs.get(blogId);
+    if (listed === undefined) blogs.set(blogId, { bucket: row.bucket, causes: [cause] });
+    else if (!listed.causes.includes(cause)) listed.causes.push(cause);
+    last = { bucket: row.bucket, blogId: BigInt(row.blog_id) };
+  };
   let shape: any;
   try {
-    shape = parseJson(text, null, exactNumber);
-  } catch {
-    throw new UsageError(`--baseline ${path} is not JSON; give a report saved with --format json`);
+    shape = await readJsonWithRows(path, exactNumber, keep);
+  } catch (error) {
+    if (error instanceof JsonReadError) throw new UsageError(`cannot read --baseline ${path} (${error.code}); check the path`);
+    if (error instanceof JsonSyntaxError) throw new UsageError(`--baseline ${path} is not JSON; give a report saved with --format json`);
+    throw error;
   }
   if (shape?.report !== 'projection-drift') {
     throw new UsageError(`--baseline ${path} is not a projection-drift report; give a report saved with --format json`);
@@ -114,30 +146,21 @@ export async function loadBaseline(path: string, range: { bucketMin: number; buc
   if (shape.error !== undefined) {
     throw new UsageError(`--baseline ${path} records a run that failed (${String(shape.error?.message ?? 'no report')}); use a completed report`);
   }
-  if (!(await validReport(shape))) throw new UsageError(`--baseline ${path} does not match the report schema (docs/report.schema.json); it may be damaged`);
+  // The document was kept with its rows left out (an empty array); each row was checked on its own.
+  if (!rowsValid || !checks.document(shape)) {
+    throw new UsageError(`--baseline ${path} does not match the report schema (docs/report.schema.json); it may be damaged`);
+  }
   const report = shape as ReportDocument;
   if (report.range.bucket_min !== range.bucketMin || report.range.bucket_max !== range.bucketMax) {
     throw new UsageError(
       `--baseline ${path} covers buckets ${report.range.bucket_min}-${report.range.bucket_max}, this report ${range.bucketMin}-${range.bucketMax}; compare reports of the same range`,
     );
   }
-  const blogs = new Map<string, ListedBlog>();
-  // The parser builds strings piece by piece (about 1 KB a cause): keep one copy of each cause.
-  const knownCauses = new Map<string, string>();
-  for (const row of report.rows) {
-    const blogId = String(row.blog_id);
-    let cause = knownCauses.get(row.cause);
-    if (cause === undefined) knownCauses.set(row.cause, (cause = row.cause));
-    const listed = blogs.get(blogId);
-    if (listed === undefined) blogs.set(blogId, { bucket: row.bucket, causes: [cause] });
-    else if (!listed.causes.includes(cause)) listed.causes.push(cause);
-  }
-  const last = report.rows.at(-1);
   return {
     path,
     generatedAt: report.generated_at,
     blogs,
-    bound: report.rows_truncated > 0 && last !== undefined ? { bucket: last.bucket, blogId: BigInt(last.blog_id) } : null,
+    bound: report.rows_truncated > 0 ? last : null,
     causeCounts: new Map(report.causes.map((c) => [c.cause, c.count])),
   };
 }
