@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import type { DriftRow } from './drift_results.js';
 import { JsonReadError, JsonSyntaxError, readJsonWithRows } from './json_stream.js';
+import { FIRST_CAUSE_CHANGE, FIRST_SEEN, ListedBlogs, UNLISTED } from './listed_blogs.js';
 
 /** A row's place in the report order: bucket, then blog_id (exact). */
 interface RowKey {
@@ -14,20 +15,12 @@ interface RowKey {
 const before = (a: RowKey, b: RowKey) => a.bucket < b.bucket || (a.bucket === b.bucket && a.blogId < b.blogId);
 const atOrBefore = (a: RowKey, bound: RowKey | null) => bound === null || !before(bound, a);
 
-/** What a baseline listed for one blog: where its first row stood, and the causes of its rows. */
-interface ListedBlog {
-  /** The bucket of its first listed row (the listing is in bucket order). */
-  bucket: number;
-  /** The distinct causes of its listed rows: one for almost every blog. */
-  causes: string[];
-}
-
 /** An earlier JSON report of the same range: its listed blogs (a blog may have several site rows), and how far it listed. */
 export interface Baseline {
   path: string;
   generatedAt: string;
-  /** blog_id (exact decimal digits) -> what the baseline listed for that blog. */
-  blogs: Map<string, ListedBlog>;
+  /** The listed blogs: each one's first bucket and causes (the comparison marks the ones it sees again). */
+  blogs: ListedBlogs;
   /** The last listed row when the listing was truncated; null when it listed every drifting site. */
   bound: RowKey | null;
   /** Cause totals over all groups (complete even when rows were truncated). */
@@ -109,9 +102,7 @@ interface ReportRow {
  */
 export async function loadBaseline(path: string, range: { bucketMin: number; bucketMax: number }): Promise<Baseline> {
   const checks = await schemaChecks();
-  const blogs = new Map<string, ListedBlog>();
-  // Keep one copy of each cause, not a slice of the chunk it was read from.
-  const knownCauses = new Map<string, string>();
+  const blogs = new ListedBlogs();
   let rowsValid = true;
   let last: RowKey | null = null;
   const keep = (value: unknown) => {
@@ -121,12 +112,7 @@ export async function loadBaseline(path: string, range: { bucketMin: number; buc
       return;
     }
     const row = value as ReportRow;
-    const blogId = String(row.blog_id);
-    let cause = knownCauses.get(row.cause);
-    if (cause === undefined) knownCauses.set(row.cause, (cause = row.cause));
-    const listed = blogs.get(blogId);
-    if (listed === undefined) blogs.set(blogId, { bucket: row.bucket, causes: [cause] });
-    else if (!listed.causes.includes(cause)) listed.causes.push(cause);
+    blogs.add(String(row.blog_id), row.bucket, row.cause);
     last = { bucket: row.bucket, blogId: BigInt(row.blog_id) };
   };
   let shape: any;
@@ -168,12 +154,13 @@ export async function loadBaseline(path: string, range: { bucketMin: number; buc
 /**
  * Compares the current rows, as they stream, with the baseline by blog_id; a blog counts once however
  * many of its rows drift (README, "Comparing with an earlier report"). When either listing was
- * truncated, only the rows up to where it stopped take part.
+ * truncated, only the rows up to where it stopped take part. It marks the baseline's blogs as it sees
+ * them, so each loaded baseline serves one tracker.
  */
 export class BaselineTracker {
-  /** Blogs seen so far: listed in both, listed in both with a cause none of their rows had, listed only now. */
-  #persisting = new Set<string>();
-  #causeChanged = new Set<string>();
+  /** Blogs seen so far: listed in both (counted, and marked in the baseline's blogs), and listed only now. */
+  #persisting = 0;
+  #causeChanged = 0;
   #new = new Set<string>();
   #last: RowKey | null = null;
 
@@ -184,13 +171,13 @@ export class BaselineTracker {
     const key = { bucket: row.bucket, blogId: BigInt(row.blogId) };
     this.#last = key;
     if (!atOrBefore(key, this.baseline.bound)) return false;
-    const earlier = this.baseline.blogs.get(row.blogId);
-    if (earlier === undefined) {
+    const seen = this.baseline.blogs.see(row.blogId, row.cause);
+    if (seen === UNLISTED) {
       this.#new.add(row.blogId);
       return true;
     }
-    this.#persisting.add(row.blogId);
-    if (!earlier.causes.includes(row.cause)) this.#causeChanged.add(row.blogId);
+    if (seen & FIRST_SEEN) this.#persisting++;
+    if (seen & FIRST_CAUSE_CHANGE) this.#causeChanged++;
     return false;
   }
 
@@ -198,16 +185,16 @@ export class BaselineTracker {
   finish(truncated: boolean, causes: readonly { cause: string; count: number }[]): BaselineComparison {
     const currentBound = truncated ? this.#last : null;
     const resolvedIds: string[] = [];
-    for (const [blogId, { bucket }] of this.baseline.blogs) {
-      if (!this.#persisting.has(blogId) && atOrBefore({ bucket, blogId: BigInt(blogId) }, currentBound)) resolvedIds.push(blogId);
+    for (const { blogId, bucket } of this.baseline.blogs.unseen()) {
+      if (atOrBefore({ bucket, blogId: BigInt(blogId) }, currentBound)) resolvedIds.push(blogId);
     }
     const ascending = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
     return {
       generatedAt: this.baseline.generatedAt,
       new: this.#new.size,
       resolved: resolvedIds.length,
-      persisting: this.#persisting.size,
-      causeChanged: this.#causeChanged.size,
+      persisting: this.#persisting,
+      causeChanged: this.#causeChanged,
       partial: truncated || this.baseline.bound !== null,
       newBlogIds: [...this.#new].sort(ascending),
       resolvedBlogIds: resolvedIds.sort(ascending),
