@@ -24,7 +24,7 @@ for (const [table, index] of HINTED) {
       assert.is(
         lines[0],
         `projection-drift: could not check: table ${table} in database "${database}" has no index ${index}, which the report's query names in an index hint; ` +
-          `check that DB_NAME is the monitor's database, or restore the index from the monitor's schema (README: "Indexes the report relies on")`,
+          `check that DB_NAME names the monitor's database, or restore the index from the monitor's schema (README: "Indexes the report relies on")`,
       );
     });
   });

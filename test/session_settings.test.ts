@@ -3,7 +3,7 @@ import sql from 'sql-template-tag';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { adminConnectionOptions } from '../src/fixtures/database.js';
-import { parseSeconds } from '../src/config/bucket_range.js';
+import { parseDurationMs } from '../src/config/bucket_range.js';
 import { parseCommand } from '../src/config/options.js';
 import { dbConfigFromEnv, resolveDbConfig, type DbConfig } from '../src/config/db_config.js';
 import { sessionStatements, withReadOnlySnapshot } from '../src/db/snapshot.js';
@@ -66,16 +66,16 @@ test('the session statement builder refuses anything but a whole number of milli
 });
 
 test('--statement-timeout rounds up to whole milliseconds: any positive value stays a limit', () => {
-  const parse = (text: string) => parseSeconds(text, '--statement-timeout', { allowZero: true });
-  assert.is(parse('0.0000001'), 0.001);
-  assert.is(parse('0.0001'), 0.001);
-  assert.is(parse('0.0015'), 0.002);
-  assert.is(parse('0.001'), 0.001);
-  assert.is(parse('1.1'), 1.1);
-  assert.is(parse('60'), 60);
+  const parse = (text: string) => parseDurationMs(text, '--statement-timeout', { allowZero: true });
+  assert.is(parse('0.0000001'), 1);
+  assert.is(parse('0.0001'), 1);
+  assert.is(parse('0.0015'), 2);
+  assert.is(parse('0.001'), 1);
+  assert.is(parse('1.1'), 1100);
+  assert.is(parse('60'), 60_000);
   assert.is(parse('0'), 0);
   assert.is(parse('0.000'), 0);
-  assert.is(parse('86400'), 86400);
+  assert.is(parse('86400'), 86_400_000);
   assert.throws(() => parse('86400.0001'), /up to 86400/);
 });
 
@@ -93,9 +93,9 @@ test('a tiny --statement-timeout reaches the server as a positive limit, not as 
   assert.is(command.kind, 'report');
   if (command.kind !== 'report') return;
   assert.is(await limitOnServer(resolveDbConfig(command.options.connection, env, command.options.limits)), 0.001);
-  // The same for a configuration built without the option parser.
-  assert.is(await limitOnServer({ ...dbConfigFromEnv(env), statementTimeoutSeconds: 0.0000001 }), 0.001);
-  assert.is(await limitOnServer({ ...dbConfigFromEnv(env), statementTimeoutSeconds: 0 }), 0);
+  // A configuration carries whole milliseconds (the builder refuses anything else): 1 ms is 0.001 s, 0 no limit.
+  assert.is(await limitOnServer({ ...dbConfigFromEnv(env), statementTimeoutMs: 1 }), 0.001);
+  assert.is(await limitOnServer({ ...dbConfigFromEnv(env), statementTimeoutMs: 0 }), 0);
 });
 
 test('a tiny --statement-timeout stops a report that waits on the server (exit 3), instead of removing the limit', async () => {

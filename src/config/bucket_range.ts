@@ -17,11 +17,11 @@ export function parseCount(text: string, option: string, { min = 0, max = Number
 }
 
 /**
- * Parses a duration in seconds (decimals allowed, such as 0.5), rounded up to whole milliseconds so
- * that any positive value stays positive (0.0000001 is 0.001: a server would round it to 0, which
- * means no limit). Anything else is a UsageError naming the option.
+ * Parses a duration given in seconds (decimals allowed, such as 0.5) into whole milliseconds, rounded
+ * up so that any positive value stays positive (0.0000001 s is 1 ms: a server would round it to 0,
+ * which means no limit). Anything else is a UsageError naming the option.
  */
-export function parseSeconds(text: string, option: string, { allowZero = false } = {}): number {
+export function parseDurationMs(text: string, option: string, { allowZero = false } = {}): number {
   const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
   const fraction = match?.[2] ?? '';
   // Exact decimal arithmetic on the digits: a float product such as 1.1 * 1000 is 1100.0000000000002.
@@ -32,7 +32,7 @@ export function parseSeconds(text: string, option: string, { allowZero = false }
     const least = allowZero ? '0 (no limit)' : 'more than 0';
     throw new UsageError(`invalid ${option} "${text}": use a number of seconds, ${least} up to 86400, such as 10 or 0.5`);
   }
-  return milliseconds / 1000;
+  return milliseconds;
 }
 
 /** Parses `A-B` or `A` (one bucket) against BUCKET_TOTAL: decimal, A <= B, B < bucketTotal. */

@@ -30,8 +30,8 @@ export interface DbConfig {
   ssl: SslConfig;
   /** Give up connecting after this long. */
   connectTimeoutMs: number;
-  /** Per-statement time limit on the server, in seconds (0 = none). */
-  statementTimeoutSeconds: number;
+  /** Per-statement time limit on the server, in whole milliseconds (0 = none). */
+  statementTimeoutMs: number;
   /** Where each setting came from, named so an operator can find it: `--host`, `DB_PORT`, `user in ~/.my.cnf`. */
   sources: SettingSources;
 }
@@ -48,11 +48,11 @@ export interface SettingSources {
 /** Connection limits chosen on the command line. */
 export interface ConnectionLimits {
   connectTimeoutMs: number;
-  statementTimeoutSeconds: number;
+  statementTimeoutMs: number;
 }
 
 /** The limits used when nothing else is said: 10 s to connect, 60 s per statement. */
-const defaultLimits: ConnectionLimits = { connectTimeoutMs: 10_000, statementTimeoutSeconds: 60 };
+const defaultLimits: ConnectionLimits = { connectTimeoutMs: 10_000, statementTimeoutMs: 60_000 };
 
 /** Connection settings given as individual command-line options, and a --defaults-file. */
 export interface ConnectionFlags {

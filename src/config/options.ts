@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { checkBucketRange, parseBucketRange, parseCount, parseSeconds, type BucketRange } from './bucket_range.js';
+import { checkBucketRange, parseBucketRange, parseCount, parseDurationMs, type BucketRange } from './bucket_range.js';
 import { sslModes, type ConnectionFlags, type ConnectionLimits } from './db_config.js';
 import { UsageError } from '../errors.js';
 import { readMonitorConfig } from './monitor_config.js';
@@ -195,8 +195,8 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       out: args.out,
       baseline: args.baseline,
       limits: {
-        connectTimeoutMs: Math.ceil(parseSeconds(given['connect-timeout'], '--connect-timeout') * 1000),
-        statementTimeoutSeconds: parseSeconds(given['statement-timeout'], '--statement-timeout', { allowZero: true }),
+        connectTimeoutMs: parseDurationMs(given['connect-timeout'], '--connect-timeout'),
+        statementTimeoutMs: parseDurationMs(given['statement-timeout'], '--statement-timeout', { allowZero: true }),
       },
       connection,
       notices: fromConfig ? [`using the pinned range ${range.bucketMin}-${range.bucketMax} from ${config.path}`] : [],

@@ -63,7 +63,7 @@ export function describeDbError(error: unknown, config: DbConfig): CheckError {
       break;
     case 'ER_QUERY_TIMEOUT':
     case 'ER_STATEMENT_TIMEOUT':
-      line = `a statement reached the time limit of ${config.statementTimeoutSeconds} s (--statement-timeout); report a smaller --range, or raise the limit off-peak`;
+      line = `a statement reached the time limit of ${config.statementTimeoutMs / 1000} s (--statement-timeout); report a smaller --range, or raise the limit off-peak`;
       break;
     case 'ER_QUERY_INTERRUPTED':
       line = `a statement was interrupted on ${server} (KILL QUERY or server shutdown); rerun the report`;
@@ -87,7 +87,7 @@ export function describeDbError(error: unknown, config: DbConfig): CheckError {
       const what = missing
         ? `table ${missing.table} in database "${config.database}" has no index ${missing.index}`
         : `an index is missing in database "${config.database}" (${detail})`;
-      line = `${what}, which the report's query names in an index hint; check that DB_NAME is the monitor's database, or restore the index from the monitor's schema (README: "Indexes the report relies on")`;
+      line = `${what}, which the report's query names in an index hint; check that ${sources.database} names the monitor's database, or restore the index from the monitor's schema (README: "Indexes the report relies on")`;
       break;
     }
     case 'ER_TABLEACCESS_DENIED_ERROR':

@@ -152,12 +152,6 @@ const MEMORY_TEMP_TABLE_BYTES = 64 * 1024 * 1024;
  */
 const MAX_STATEMENT_TIMEOUT_MS = 4_294_967_295;
 
-/** A limit in seconds as whole milliseconds, rounded up, so any positive limit stays positive (1e-7 s is 1 ms). */
-function wholeMilliseconds(seconds: number): number {
-  // toPrecision drops float noise first: 1.1 * 1000 is 1100.0000000000002, which is 1100 ms, not 1101.
-  return Math.ceil(Number((seconds * 1000).toPrecision(12)));
-}
-
 /**
  * The statements (no privilege needed) that set up a report session on a server flavour, every number
  * in them a checked integer written as a literal. Never a placeholder: MySQL types a `?` in SET as a
@@ -349,7 +343,7 @@ export async function withReadOnlySnapshot<T>(
   };
   try {
     flavor = await onServer(() => serverFlavor(connection));
-    for (const statement of sessionStatements(flavor, wholeMilliseconds(config.statementTimeoutSeconds))) {
+    for (const statement of sessionStatements(flavor, config.statementTimeoutMs)) {
       await onServer(() => connection.query(statement));
     }
     await onServer(() => connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ'));
