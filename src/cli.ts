@@ -6,8 +6,10 @@ import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } fro
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJsonOnStdout, parseCommand, type Format } from './config/options.js';
 import { BaselineTracker, loadBaseline, type Baseline } from './report/baseline.js';
-import { compileJsonFailureTemplate, compileReportRenderer } from './render/render.js';
-import { checkOutDestination, removeTemporaryFilesNow, stageReport, type StagedReport } from './render/report_output.js';
+import { compileJsonFailureTemplate, compileReportRenderer, type ListedRow, type SpooledRow } from './render/render.js';
+import { checkOutDestination, removeTemporaryFilesNow, stageReport, type ReportFrame, type StagedReport } from './render/report_output.js';
+import { EVIDENCE_BATCH, EvidenceReader } from './report/evidence.js';
+import { RowSpool } from './report/row_spool.js';
 import { InterruptedError, withReadOnlySnapshot, type SnapshotSession } from './db/snapshot.js';
 import { buildReportView, type RunFacts } from './report/report_view.js';
 import { QueryDefinitionError } from './db/sql_loader.js';
@@ -61,8 +63,11 @@ async function reportFailure(error: unknown, argv: string[], io: CliIo, env: Nod
 }
 
 /**
- * Renders one report's rows into `staged` as they stream from an open snapshot; resolves to the exit
- * status (0 clean, 1 drift) and the head and tail to commit around the rows.
+ * Reads one report inside an open snapshot and renders it into `staged`; resolves to the exit status
+ * (0 clean, 1 drift) and the frame to commit around the rows. The listed rows are spooled as they
+ * stream (the statement's result occupies the connection until its last row), then read back in
+ * batches: each batch's evidence is read on the same connection and snapshot, and the batch is
+ * rendered with it, as rows and as lines of the evidence section.
  */
 async function writeReport(
   session: SnapshotSession,
@@ -72,18 +77,33 @@ async function writeReport(
   run: RunFacts,
   baseline: Baseline | null,
   staged: StagedReport,
-): Promise<{ status: number; head: string; tail: string }> {
+): Promise<{ status: number; frame: ReportFrame }> {
   const renderer = compileReportRenderer(format);
   const reading = readDrift(session, queries, request);
   const tracker = baseline && new BaselineTracker(baseline);
-  let listed = 0;
-  for await (const batch of reading.rows) {
-    await staged.write(batch.map((row) => renderer.row({ ...row, isNew: tracker?.observe(row) ?? false }, listed++)).join(''));
+  const spool = new RowSpool<SpooledRow>();
+  const evidence = new EvidenceReader(session, queries.evidence);
+  try {
+    for await (const batch of reading.rows) await spool.push(batch.map((row) => ({ ...row, isNew: tracker?.observe(row) ?? false })));
+    let index = 0;
+    for await (const batch of spool.batches(EVIDENCE_BATCH)) {
+      const found = await evidence.read(batch);
+      const listed: ListedRow[] = batch.map((row) => ({ ...row, extras: { evidence: found.get(row.blogId) ?? null } }));
+      await staged.write(listed.map((row, i) => renderer.row(row, index + i)).join(''));
+      await staged.writeAppendix(listed.map((row, i) => renderer.evidenceRow(row, index + i)).join(''));
+      index += listed.length;
+    }
+  } finally {
+    await spool.discard();
   }
+  const listed = spool.count;
   const summary = reading.summary();
   const comparison = tracker?.finish(listed < summary.driftCount, summary.causes) ?? null;
-  const view = buildReportView(summary, run, { rowsListed: listed, timings: session.timings, baseline: comparison });
-  return { status: view.ok ? ExitCode.clean : ExitCode.drift, head: renderer.head(view), tail: renderer.tail(view) };
+  const view = buildReportView(summary, run, { rowsListed: listed, timings: session.timings, baseline: comparison, evidenceGaps: evidence.gaps });
+  return {
+    status: view.ok ? ExitCode.clean : ExitCode.drift,
+    frame: { head: renderer.head(view), tail: renderer.tail(view), appendixHead: renderer.evidenceHead(view) },
+  };
 }
 
 /** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
@@ -113,7 +133,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
         io.interrupt,
       );
       // Delivered once the snapshot is closed: a FIFO waiting for its reader holds no transaction open.
-      await staged.commit(report.head, report.tail);
+      await staged.commit(report.frame);
       return report.status;
     } catch (error) {
       await staged.discard();
