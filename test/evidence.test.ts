@@ -3,8 +3,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Connection } from 'mysql2/promise';
 import type { EventFixture, SiteFixture, TransitionFixture } from '../src/fixtures/database.js';
+import { seededRandom } from '../src/fixtures/sample_data.js';
 import { runCli, withScratch, withTemporaryUser } from './support/scratch.js';
-import { assertValidJsonReport, parseExactJson } from './support/report_checks.js';
+import { assertValidJsonReport, parseExactJson, tableRowCells } from './support/report_checks.js';
 
 /**
  * Evidence beside each listed drifting site (issue 15, section 1): every field read from the
@@ -223,13 +224,7 @@ test('hostile states, reasons and sources: terminal-safe text fields, Markdown c
     const md = new MarkdownIt({ html: true, linkify: true });
     const tokens = md.parse(evidenceMd, {});
     assert.not.ok(tokens.some((t) => t.type === 'html_block' || t.children?.some((c) => c.type === 'html_inline' || c.type === 'link_open')));
-    const rows: number[] = [];
-    let cells = 0;
-    for (const token of tokens) {
-      if (token.type === 'tr_open') cells = 0;
-      if (token.type === 'td_open' || token.type === 'th_open') cells++;
-      if (token.type === 'tr_close') rows.push(cells);
-    }
+    const rows = tableRowCells(tokens);
     assert.equal(rows, Array(hostile.length + 1).fill(8));
     assert.not.match(md.render(evidenceMd), /<script|<a /);
   });
@@ -281,20 +276,8 @@ test('a user with SELECT on the two report tables only: same exit code, transiti
   });
 });
 
-/** A small seeded PRNG (mulberry32). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('evidence equals an independent computation from the fixture rows, over random data (more than one batch of sites)', async () => {
-  const random = seeded(Number(process.env.EVIDENCE_SEED ?? 20261129));
+  const random = seededRandom(Number(process.env.EVIDENCE_SEED ?? 20261129));
   const pick = <V>(list: readonly V[]) => list[Math.floor(random() * list.length)]!;
   // Few distinct times, so ties on changed_at and ended_at happen and the id must break them.
   const time = () => T(`${pick(['20', '21'])} 0${pick(['1', '2'])}:00:00${pick(['', '.500'])}`);

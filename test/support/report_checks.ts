@@ -44,3 +44,15 @@ export function parseExactJson(text: string): any {
     return /^-?\d+$/.test(digits) && !Number.isSafeInteger(Number(digits)) ? digits : Number(digits);
   });
 }
+
+/** The number of cells of each table row (header rows included), in order, of parsed Markdown (markdown-it tokens). */
+export function tableRowCells(tokens: readonly { type: string }[]): number[] {
+  const rows: number[] = [];
+  let cells = 0;
+  for (const token of tokens) {
+    if (token.type === 'tr_open') cells = 0;
+    if (token.type === 'td_open' || token.type === 'th_open') cells++;
+    if (token.type === 'tr_close') rows.push(cells);
+  }
+  return rows;
+}
