@@ -35,7 +35,7 @@ export type SpooledRow = DriftRow & { isNew: boolean };
 /** A listed row as the templates see it. */
 export type ListedRow = SpooledRow & { extras: RowExtras };
 
-/** A report rendered in three parts, so its rows can stream between them without being held in memory. */
+/** A report rendered in parts (head, rows, tail, evidence heading, evidence lines), so its rows can be staged between them without being held in memory. */
 export interface ReportRenderer {
   /** Everything before the first row: `templates/<format>/head.hbs`, with the final view. */
   head(view: ReportView): string;
