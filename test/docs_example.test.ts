@@ -14,8 +14,10 @@ import { seedFixture } from './support/seed_fixture.js';
  * prints for test/support/seed_fixture.ts with `--range 0-99 --limit 1`, byte for byte, and this test
  * is the only one that compares that run's text with a stored copy (formats.test.ts keeps goldens of
  * its Markdown and JSON forms only). The block is the monitor's own seed output plus this tool's
- * `INFO projection_drift_query_version=` line, so a change to it changes what the monitor's grep
- * scripts read: it is made by hand, in the README, never by UPDATE_GOLDEN.
+ * `INFO projection_drift_query_version=` line and, after the monitor's last line, the evidence
+ * section (one line for the listed site; its age is the one value checked against the server clock
+ * instead of the stored copy), so a change to it changes what the monitor's grep scripts read: it is
+ * made by hand, in the README, never by UPDATE_GOLDEN.
  */
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
