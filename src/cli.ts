@@ -12,7 +12,7 @@ import type { BaselineComparison } from './report/baseline.js';
 import { checkOutDestination, removeTemporaryFilesNow, stageReport, type ReportFrame, type StagedReport } from './render/report_output.js';
 import { EVIDENCE_BATCH, EvidenceReader, type EvidenceGap } from './report/evidence.js';
 import { RowSpool } from './report/row_spool.js';
-import { InterruptedError, withReadOnlySnapshot, type SnapshotSession, type StatementTiming } from './db/snapshot.js';
+import { InterruptedError, throwIfInterrupted, withReadOnlySnapshot, type SnapshotSession, type StatementTiming } from './db/snapshot.js';
 import { buildReportView, type RunFacts } from './report/report_view.js';
 import { QueryDefinitionError } from './db/sql_loader.js';
 
@@ -65,7 +65,7 @@ async function reportFailure(error: unknown, argv: string[], io: CliIo, env: Nod
 }
 
 /** What one snapshot read: the listed rows with their extras (spooled, in listing order) and what the view needs. */
-interface ReportReading {
+export interface ReportReading {
   rows: RowSpool<ListedRow>;
   summary: DriftSummary;
   comparison: BaselineComparison | null;
@@ -110,12 +110,20 @@ async function readReport(
 /**
  * Renders a report that was read into `staged`, after its snapshot ended: each listed row with its
  * extras, as a row and as a line of the evidence section; resolves to the exit status (0 clean,
- * 1 drift) and the frame to commit around them.
+ * 1 drift) and the frame to commit around them. An aborted `interrupt` stops it with an
+ * InterruptedError. Exported for its test.
  */
-async function renderReport(read: ReportReading, format: Format, run: RunFacts, staged: StagedReport): Promise<{ status: number; frame: ReportFrame }> {
+export async function renderReport(
+  read: ReportReading,
+  format: Format,
+  run: RunFacts,
+  staged: StagedReport,
+  interrupt?: AbortSignal,
+): Promise<{ status: number; frame: ReportFrame }> {
   const renderer = compileReportRenderer(format);
   let index = 0;
   for await (const batch of read.rows.batches(RENDER_BATCH)) {
+    throwIfInterrupted(interrupt); // a long listing stays stoppable by Ctrl-C after the snapshot ended
     await staged.write(batch.map((row, i) => renderer.row(row, index + i)).join(''));
     await staged.writeAppendix(batch.map((row, i) => renderer.evidenceRow(row, index + i)).join(''));
     index += batch.length;
@@ -165,7 +173,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const staged = stageReport(options.out, io.stdout);
     try {
       // Rendered and delivered once the snapshot is closed: a slow or FIFO destination holds no transaction open.
-      const report = await renderReport(read, options.format, run, staged);
+      const report = await renderReport(read, options.format, run, staged, io.interrupt);
+      throwIfInterrupted(io.interrupt);
       await staged.commit(report.frame);
       return report.status;
     } catch (error) {

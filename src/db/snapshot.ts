@@ -246,6 +246,11 @@ const elapsed = (started: number) => Math.round((performance.now() - started) * 
 const CANCELLED = 'interrupted; the query on the server was cancelled';
 const NOTHING_RUNNING = 'interrupted; no query was left running on the server';
 
+/** Throws the InterruptedError of an aborted `interrupt`, for work done after the snapshot ended (nothing runs on the server then). */
+export function throwIfInterrupted(interrupt: AbortSignal | undefined): void {
+  if (interrupt?.aborted) throw interruption(interrupt, NOTHING_RUNNING);
+}
+
 /**
  * Runs `work` inside `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` at REPEATABLE READ,
  * so every statement sees the same data; always rolls back and closes the connection. Database
