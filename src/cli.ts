@@ -11,6 +11,7 @@ import { checkOutDestination, removeTemporaryFilesNow, stageReport, type StagedR
 import { InterruptedError, withReadOnlySnapshot, type SnapshotSession } from './db/snapshot.js';
 import { buildReportView, type RunFacts } from './report/report_view.js';
 import { QueryDefinitionError } from './db/sql_loader.js';
+import { writeRecheckedReport } from './report/rechecked_report.js';
 
 /** Where a run writes, and the clock it reads; tests pass their own. */
 interface CliIo {
@@ -22,6 +23,8 @@ interface CliIo {
   now: () => Date;
   /** Aborted, with the signal's name as its reason, when the run is interrupted (Ctrl-C); the query on the server is then cancelled. */
   interrupt?: AbortSignal;
+  /** With --recheck: called after the wait, just before the re-check's snapshot opens (tests write to the database here). */
+  beforeRecheck?: () => Promise<void>;
 }
 
 /** The prefix of every stderr line; red on a terminal unless NO_COLOR is set. */
@@ -78,7 +81,7 @@ async function writeReport(
   const tracker = baseline && new BaselineTracker(baseline);
   let listed = 0;
   for await (const batch of reading.rows) {
-    await staged.write(batch.map((row) => renderer.row({ ...row, isNew: tracker?.observe(row) ?? false }, listed++)).join(''));
+    await staged.write(batch.map((row) => renderer.row({ ...row, isNew: tracker?.observe(row) ?? false, recheck: null }, listed++)).join(''));
   }
   const summary = reading.summary();
   const comparison = tracker?.finish(listed < summary.driftCount, summary.causes) ?? null;
@@ -107,11 +110,20 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
     const staged = stageReport(options.out, io.stdout);
     try {
-      const report = await withReadOnlySnapshot(
-        config,
-        (session) => writeReport(session, queries, request, options.format, run, baseline, staged),
-        io.interrupt,
-      );
+      const report =
+        options.recheckMs > 0
+          ? await writeRecheckedReport(config, queries, request, options.format, run, baseline, staged, {
+              afterMs: options.recheckMs,
+              stderr: io.stderr,
+              stderrIsTerminal: io.stderrIsTerminal,
+              interrupt: io.interrupt,
+              beforeRecheck: io.beforeRecheck,
+            })
+          : await withReadOnlySnapshot(
+              config,
+              (session) => writeReport(session, queries, request, options.format, run, baseline, staged),
+              io.interrupt,
+            );
       // Delivered once the snapshot is closed: a FIFO waiting for its reader holds no transaction open.
       await staged.commit(report.head, report.tail);
       return report.status;

@@ -6,6 +6,7 @@ import type { HelperDelegate } from 'handlebars';
 import { templatesRoot } from '../paths.js';
 import type { DriftRow } from '../report/drift_results.js';
 import type { ReportView } from '../report/report_view.js';
+import type { RecheckLabel } from '../report/recheck.js';
 import { textHelpers } from './text_helpers.js';
 import { markdownHelpers } from './markdown_helpers.js';
 import { jsonHelpers } from './json_helpers.js';
@@ -19,8 +20,11 @@ export interface FailureView {
   message: string;
 }
 
-/** A listed row as the templates see it: `isNew` marks a site missing from the --baseline report. */
-export type ListedRow = DriftRow & { isNew: boolean };
+/**
+ * A listed row as the templates see it: `isNew` marks a site missing from the --baseline report;
+ * `recheck` is the row's --recheck label (null without --recheck).
+ */
+export type ListedRow = DriftRow & { isNew: boolean; recheck: RecheckLabel | null };
 
 /** A report rendered in three parts, so its rows can stream between them without being held in memory. */
 export interface ReportRenderer {

@@ -2,6 +2,7 @@ import type { StatementTiming } from '../db/snapshot.js';
 import type { CauseTotal, DriftSummary, SummaryGroup } from './drift_results.js';
 import { countChangedNote, guidanceFor, nextStep, repairGuidance, repairMode } from './guidance.js';
 import type { BaselineComparison } from './baseline.js';
+import type { RecheckResult } from './recheck.js';
 
 /** The server and database a report read, for the record (where it connected and the database name only). */
 export interface ServerFacts {
@@ -45,7 +46,12 @@ export interface ReportView {
   timings: { dbMs: number; statements: StatementTiming[] };
   /** What changed since the --baseline report; null without one. */
   baseline: BaselineView | null;
+  /** With --recheck: every drifting site of the report's snapshot checked again in a new one; null without it. */
+  recheck: RecheckView | null;
 }
+
+/** A re-check as the templates print it: `stillDrifting` when any site persisted or changed (exit 1). */
+export type RecheckView = RecheckResult & { stillDrifting: boolean };
 
 /** Facts about the run that do not come from the database. */
 export interface RunFacts {
@@ -62,7 +68,7 @@ function baselineView({ causeDeltas: _perCause, ...view }: BaselineComparison): 
 export function buildReportView(
   summary: DriftSummary,
   run: RunFacts,
-  progress: { rowsListed: number; timings: readonly StatementTiming[]; baseline?: BaselineComparison | null },
+  progress: { rowsListed: number; timings: readonly StatementTiming[]; baseline?: BaselineComparison | null; recheck?: RecheckResult | null },
 ): ReportView {
   const comparison = progress.baseline ?? null;
   const label = `${summary.bucketMin}-${summary.bucketMax}`;
@@ -99,5 +105,6 @@ export function buildReportView(
     failures: ok ? [] : [`legacy projection drift=${summary.driftCount} in range ${label}`],
     timings: { dbMs: Math.round(dbMs * 10) / 10, statements: [...progress.timings] },
     baseline: comparison && baselineView(comparison),
+    recheck: progress.recheck ? { ...progress.recheck, stillDrifting: progress.recheck.persistent + progress.recheck.changed > 0 } : null,
   };
 }
