@@ -127,6 +127,16 @@ test('every drifting site cleared on the re-check: exit 0, the report still list
     });
     assert.equal(report.rows.map((row: { recheck: string }) => row.recheck), ['cleared', 'cleared', 'cleared', 'cleared', 'cleared']);
     assert.equal(report.timings.statements.map((s: { name: string }) => s.name), ['drift_report', 'recheck_drift_report']);
+    // A re-checked report serves as a --baseline like any other.
+    const folder = mkdtempSync(join(tmpdir(), 'pd-recheck-'));
+    try {
+      writeFileSync(join(folder, 'before.json'), json.stdout);
+      const compared = await runCli(['--range', '0-99', '--baseline', join(folder, 'before.json')], env);
+      assert.is(compared.status, 0, compared.stderr);
+      assert.match(compared.stdout, 'INFO projection_drift_baseline_resolved=4\n');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
   await withScratch(fixture, async ({ connection, env }) => {
     const markdown = await run(['--range', '0-99', '--format', 'markdown', '--recheck', '1'], env, async () => {

@@ -103,9 +103,9 @@ function buildParser(argv: string[]) {
         'above ~/.my.cnf); BUCKET_TOTAL; JETMON_CONFIG (the monitor\'s JSON config, default config/config.json);',
         'NO_COLOR (no colour on stderr).',
         'Exit status: 0 no drift, 1 drift found, 2 bad usage or configuration (nothing queried),',
-        '(with --recheck: 0 when every drifting site cleared on the re-check, 1 when any persisted or changed),',
         '3 could not check (connection, authentication, missing table, query error or timeout),',
         '130 interrupted by Ctrl-C (SIGINT) or 143 by SIGTERM (the query on the server is cancelled, no report written).',
+        'With --recheck: 0 also when every drifting site cleared on the re-check, 1 only when some persisted or changed.',
       ].join('\n'),
     )
     .strict()
