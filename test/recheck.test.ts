@@ -291,57 +291,32 @@ async function reportStatementRunning(connection: Connection, database: string):
   return (rows as unknown[]).length > 0 ? true : undefined;
 }
 
-for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  test(`${signal} during the wait: exit ${status}, one line, nothing written`, async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'pd-recheck-'));
-    const out = join(folder, 'report.txt');
-    writeFileSync(out, 'previous report\n');
-    try {
-      await withScratch(fixture, async ({ connection, database, env }) => {
-        // The write lock holds the report's statement until it is seen; after it ends, the run waits 600 s.
-        await connection.query('LOCK TABLES jetpack_monitor_sites WRITE');
-        const cli = startCli(['--range', '0-99', '--recheck', '600', '--out', out], env);
-        try {
-          await waitFor(() => reportStatementRunning(connection, database), BOUND_MS, 'the report statement');
-          await connection.query('UNLOCK TABLES');
-          await waitFor(async () => ((await otherConnections(connection, database)) === 0 ? true : undefined), BOUND_MS, 'the first snapshot closed');
-          cli.child.kill(signal);
-          const exit = await within(cli.exit, BOUND_MS, `the run after ${signal}`);
-          assert.is(exit.status, status, exit.stderr);
-          assert.is(exit.stderr, 'projection-drift: interrupted while waiting to re-check; no query was left running on the server\n');
-          assert.is(exit.stdout, '');
-          assert.is(readFileSync(out, 'utf8'), 'previous report\n');
-          assert.equal(readdirSync(folder), ['report.txt']);
-        } finally {
-          cli.child.kill('SIGKILL');
-          await connection.query('UNLOCK TABLES');
-        }
-      });
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  });
-}
-
-test("SIGINT during the re-check's snapshot: its statement is cancelled on the server, exit 130, nothing written", async () => {
+/**
+ * Runs the built CLI with `--recheck S --out` over an earlier report; a write lock holds its first
+ * statement until the test has seen it, then the test waits for the first snapshot to close and calls
+ * `interrupt`, which sends the signal. The run must end with `status` and the one line `stderr`, having
+ * written nothing.
+ */
+async function interruptAfterFirstSnapshot(
+  seconds: string,
+  interrupt: (scratch: { connection: Connection; database: string; signal: (name: NodeJS.Signals) => void }) => Promise<void>,
+  expected: { status: number; stderr: string },
+): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'pd-recheck-'));
   const out = join(folder, 'report.txt');
   writeFileSync(out, 'previous report\n');
   try {
     await withScratch(fixture, async ({ connection, database, env }) => {
       await connection.query('LOCK TABLES jetpack_monitor_sites WRITE');
-      const cli = startCli(['--range', '0-99', '--recheck', '3', '--out', out], env);
+      const cli = startCli(['--range', '0-99', '--recheck', seconds, '--out', out], env);
       try {
         await waitFor(() => reportStatementRunning(connection, database), BOUND_MS, 'the report statement');
         await connection.query('UNLOCK TABLES');
         await waitFor(async () => ((await otherConnections(connection, database)) === 0 ? true : undefined), BOUND_MS, 'the first snapshot closed');
-        // Within the 3 s wait: the lock now holds the re-check's statement.
-        await connection.query('LOCK TABLES jetpack_monitor_sites WRITE');
-        await waitFor(() => reportStatementRunning(connection, database), BOUND_MS, "the re-check's statement");
-        cli.child.kill('SIGINT');
-        const exit = await within(cli.exit, BOUND_MS, 'the run after SIGINT');
-        assert.is(exit.status, 130, exit.stderr);
-        assert.is(exit.stderr, 'projection-drift: interrupted; the query on the server was cancelled\n');
+        await interrupt({ connection, database, signal: (name) => cli.child.kill(name) });
+        const exit = await within(cli.exit, BOUND_MS, 'the interrupted run');
+        assert.is(exit.status, expected.status, exit.stderr);
+        assert.is(exit.stderr, expected.stderr);
         assert.is(exit.stdout, '');
         assert.is(readFileSync(out, 'utf8'), 'previous report\n');
         assert.equal(readdirSync(folder), ['report.txt']);
@@ -353,6 +328,29 @@ test("SIGINT during the re-check's snapshot: its statement is cancelled on the s
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  test(`${signal} during the wait: exit ${status}, one line, nothing written`, async () => {
+    // After the first snapshot the run waits 600 s: the signal can only reach it there.
+    await interruptAfterFirstSnapshot('600', async ({ signal: send }) => send(signal), {
+      status,
+      stderr: 'projection-drift: interrupted while waiting to re-check; no query was left running on the server\n',
+    });
+  });
+}
+
+test("SIGINT during the re-check's snapshot: its statement is cancelled on the server, exit 130, nothing written", async () => {
+  await interruptAfterFirstSnapshot(
+    '3',
+    async ({ connection, database, signal }) => {
+      // Within the 3 s wait: the lock now holds the re-check's statement.
+      await connection.query('LOCK TABLES jetpack_monitor_sites WRITE');
+      await waitFor(() => reportStatementRunning(connection, database), BOUND_MS, "the re-check's statement");
+      signal('SIGINT');
+    },
+    { status: 130, stderr: 'projection-drift: interrupted; the query on the server was cancelled\n' },
+  );
 });
 
 test.run();
