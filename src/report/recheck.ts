@@ -1,5 +1,8 @@
 import type { DriftRow } from './drift_results.js';
 
+/** What a re-check compares of a drifting site row: where it is in the listing, and how it drifts. */
+export type RecheckedRow = Pick<DriftRow, 'blogId' | 'bucket' | 'siteStatus' | 'expectedStatus' | 'cause'>;
+
 /** What a re-check found for one drifting site row of the report's snapshot. */
 export type RecheckLabel = 'persistent' | 'changed' | 'cleared';
 
@@ -63,12 +66,12 @@ function compareKeys(bucketA: number, blogA: bigint, bucketB: number, blogB: big
  * Every drifting site row of the report's snapshot, in listing order, packed into typed arrays (16 bytes a
  * row: a million drifting sites take 16 MB), then matched against a second snapshot's drifting rows.
  *
- * The pipeline calls it in three steps: `observe` each row of the first snapshot (all of them, not only
- * the listed ones), `match` the second snapshot's rows (the same statement, the same order), then asks
- * `label(index)` of each listed row and `result` for the counts.
+ * The pipeline calls it in three steps: `observe` each drifting row of the first snapshot (all of them,
+ * not only the listed ones), `match` the second snapshot's drifting rows (the same classification, the
+ * same order), then asks `label(index)` of each listed row and `result` for the counts.
  *
- * The report statement orders by bucket, blog_id, then site id, but does not return the site id: rows
- * of one blog in one bucket (duplicate site rows) are matched as a group. Within a group, a row of the
+ * Rows come ordered by bucket, blog_id, then site id, but the report statement does not return the site
+ * id: rows of one blog in one bucket (duplicate site rows) are matched as a group. Within a group, a row of the
  * first snapshot is persistent when the second snapshot has a row of the same blog and bucket with the
  * same site_status, expected_status and cause; the rows left over are paired in order as changed; the
  * first snapshot's rows still left over are cleared. Rows of the second snapshot only (drift that began
@@ -94,7 +97,7 @@ export class Recheck {
   }
 
   /** Records one row of the report's snapshot; rows must come in listing order. */
-  observe(row: DriftRow): void {
+  observe(row: RecheckedRow): void {
     if (this.#matched) throw new Error('a re-check observed a row after matching');
     const index = this.#size;
     const blogId = BigInt(row.blogId);
@@ -114,10 +117,10 @@ export class Recheck {
    * Labels every observed row against the drifting rows of a second snapshot, read once as they stream
    * (in listing order). Memory: the record, plus the second snapshot's rows of one blog and bucket at a time.
    */
-  async match(rows: AsyncIterable<DriftRow[]> | Iterable<DriftRow[]>): Promise<void> {
+  async match(rows: AsyncIterable<RecheckedRow[]> | Iterable<RecheckedRow[]>): Promise<void> {
     if (this.#matched) throw new Error('a re-check was matched twice');
     let next = 0; // the first observed row not yet labelled
-    let group: { bucket: number; blogId: bigint; rows: DriftRow[] } | undefined;
+    let group: { bucket: number; blogId: bigint; rows: RecheckedRow[] } | undefined;
     const closeGroup = () => {
       if (group) next = this.#matchGroup(next, group.bucket, group.blogId, group.rows);
       group = undefined;
@@ -171,7 +174,7 @@ export class Recheck {
    * rows in the second snapshot; returns the first observed row after the group. Observed rows before the
    * group stay unmatched (cleared).
    */
-  #matchGroup(from: number, bucket: number, blogId: bigint, rows: readonly DriftRow[]): number {
+  #matchGroup(from: number, bucket: number, blogId: bigint, rows: readonly RecheckedRow[]): number {
     let start = from;
     while (start < this.#size && compareKeys(this.#buckets[start]!, this.#blogIds[start]!, bucket, blogId) < 0) start++;
     let end = start;

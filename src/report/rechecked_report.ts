@@ -6,6 +6,7 @@ import { compileReportRenderer } from '../render/render.js';
 import { stageReport, type StagedReport } from '../render/report_output.js';
 import { BaselineTracker, type Baseline } from './baseline.js';
 import { readDrift, type DriftQueries, type DriftRequest } from './drift_queries.js';
+import { loadDriftingSitesQuery, readDriftingSites } from './recheck_query.js';
 import type { DriftRow } from './drift_results.js';
 import { Recheck } from './recheck.js';
 import { waitToRecheck, type WaitIo } from './recheck_wait.js';
@@ -19,8 +20,8 @@ export interface RecheckRun extends WaitIo {
   beforeRecheck?: (() => Promise<void>) | undefined;
 }
 
-/** The name the re-check's statement has in the report's timings. */
-const RECHECK_STATEMENT = 'recheck_drift_report';
+/** The names of the re-check snapshot's statements in the report's timings: `recheck_` and their own. */
+const recheckTiming = (timing: StatementTiming): StatementTiming => ({ ...timing, name: `recheck_${timing.name}` });
 
 /**
  * Listed rows held until the re-check has labelled them, as JSON lines: in memory up to 4 MiB, then in a
@@ -57,8 +58,11 @@ class RowSpool {
  * labels each recorded one; then the rows are rendered with their labels. Resolves to the exit status
  * (1 when any site persisted or changed, else 0) and the head and tail to commit around the rows.
  *
- * Cost: the report statement runs once per snapshot, without a row limit (the first renders only the
- * first --limit rows); memory: the packed record (16 bytes per drifting site) and one batch of rows.
+ * The record is the listed rows when the report listed every drifting site; otherwise the report's
+ * snapshot also reads every drifting site with sql/v5/drifting_sites.sql, as the re-check's snapshot
+ * does. That statement costs about one scan of the range, where the report statement without a row
+ * limit costs more the more sites drift (windows over every one of them). Memory: the packed record
+ * (16 bytes per drifting site) and one batch of rows.
  */
 export async function writeRecheckedReport(
   config: DbConfig,
@@ -70,23 +74,27 @@ export async function writeRecheckedReport(
   staged: StagedReport,
   recheckRun: RecheckRun,
 ): Promise<{ status: number; head: string; tail: string }> {
-  const recheck = new Recheck(recheckRun.afterMs);
+  const driftingSites = loadDriftingSitesQuery(); // a broken installation fails before any connection
+  let recheck = new Recheck(recheckRun.afterMs);
   const spool = new RowSpool();
   try {
     const first = await withReadOnlySnapshot(
       config,
       async (session) => {
-        const reading = readDrift(session, queries, { ...request, rowLimit: 0 });
+        const reading = readDrift(session, queries, request);
         let listed = 0;
         for await (const batch of reading.rows) {
-          const shown: DriftRow[] = [];
-          for (const row of batch) {
-            recheck.observe(row);
-            if (request.rowLimit === 0 || listed < request.rowLimit) shown.push(row), listed++;
-          }
-          if (shown.length > 0) await spool.write(shown);
+          for (const row of batch) recheck.observe(row);
+          listed += batch.length;
+          await spool.write(batch);
         }
-        return { summary: reading.summary(), listed, timings: session.timings };
+        const summary = reading.summary();
+        if (listed < summary.driftCount) {
+          // Rows were left out: record every drifting site instead, in this same snapshot.
+          recheck = new Recheck(recheckRun.afterMs);
+          for await (const batch of readDriftingSites(session, driftingSites, request)) for (const row of batch) recheck.observe(row);
+        }
+        return { summary, listed, timings: session.timings };
       },
       recheckRun.interrupt,
     );
@@ -99,12 +107,12 @@ export async function writeRecheckedReport(
       const second = await withReadOnlySnapshot(
         config,
         async (session) => {
-          await recheck.match(readDrift(session, queries, { ...request, rowLimit: 0, summaryLimit: 1 }).rows);
+          await recheck.match(readDriftingSites(session, driftingSites, request));
           return session.timings;
         },
         recheckRun.interrupt,
       );
-      timings.push(...second.map((timing) => ({ ...timing, name: timing.name === 'drift_report' ? RECHECK_STATEMENT : `recheck_${timing.name}` })));
+      timings.push(...second.map(recheckTiming));
     }
     const renderer = compileReportRenderer(format);
     const tracker = baseline && new BaselineTracker(baseline);
