@@ -94,6 +94,10 @@ export async function writeRecheckedReport(
           recheck = new Recheck(recheckRun.afterMs);
           for await (const batch of readDriftingSites(session, driftingSites, request)) for (const row of batch) recheck.observe(row);
         }
+        // One snapshot, one classification: the listed rows must be the record's first rows.
+        if (recheck.size !== summary.driftCount) {
+          throw new Error(`the drifting sites statement found ${recheck.size} drifting sites where the report counted ${summary.driftCount}`);
+        }
         return { summary, listed, timings: session.timings };
       },
       recheckRun.interrupt,
