@@ -112,7 +112,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     try {
       const report =
         options.recheckMs > 0
-          ? await writeRecheckedReport(config, queries, request, options.format, run, baseline, staged, {
+          ? await writeRecheckedReport({ config, queries, request, format: options.format, run, baseline, staged }, {
               afterMs: options.recheckMs,
               stderr: io.stderr,
               stderrIsTerminal: io.stderrIsTerminal,

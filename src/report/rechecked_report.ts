@@ -20,6 +20,17 @@ export interface RecheckRun extends WaitIo {
   beforeRecheck?: (() => Promise<void>) | undefined;
 }
 
+/** What a report run reads and where it writes, as the CLI resolved them. */
+export interface ReportInputs {
+  config: DbConfig;
+  queries: DriftQueries;
+  request: DriftRequest;
+  format: Format;
+  run: RunFacts;
+  baseline: Baseline | null;
+  staged: StagedReport;
+}
+
 /** The names of the re-check snapshot's statements in the report's timings: `recheck_` and their own. */
 const recheckTiming = (timing: StatementTiming): StatementTiming => ({ ...timing, name: `recheck_${timing.name}` });
 
@@ -64,16 +75,8 @@ class RowSpool {
  * limit costs more the more sites drift (windows over every one of them). Memory: the packed record
  * (16 bytes per drifting site) and one batch of rows.
  */
-export async function writeRecheckedReport(
-  config: DbConfig,
-  queries: DriftQueries,
-  request: DriftRequest,
-  format: Format,
-  run: RunFacts,
-  baseline: Baseline | null,
-  staged: StagedReport,
-  recheckRun: RecheckRun,
-): Promise<{ status: number; head: string; tail: string }> {
+export async function writeRecheckedReport(report: ReportInputs, recheckRun: RecheckRun): Promise<{ status: number; head: string; tail: string }> {
+  const { config, queries, request, format, run, baseline, staged } = report;
   const driftingSites = loadDriftingSitesQuery(); // a broken installation fails before any connection
   let recheck = new Recheck(recheckRun.afterMs);
   const spool = new RowSpool();
