@@ -10,6 +10,7 @@ import { UsageError } from '../src/errors.js';
 import { describeDbError } from '../src/db/db_errors.js';
 import { runCli, withScratch, withTemporaryUser } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
+import { withoutAges } from './support/report_checks.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'pd-conn-'));
 const write = (name: string, text: string) => {
@@ -197,7 +198,7 @@ test('a piped run writes nothing to stderr; a terminal gets progress and colour 
     assert.is(piped.stderr, '');
     const terminal = await runCli(['--range', '0-99'], env, { terminal: true });
     assert.match(terminal.stderr, /^projection-drift: checking buckets 0-99 of pd_test_\w+ on /);
-    assert.is(terminal.stdout, piped.stdout);
+    assert.is(withoutAges(terminal.stdout), withoutAges(piped.stdout));
     const coloured = await runCli(['--range', 'x'], env, { terminal: true });
     assert.ok(coloured.stderr.startsWith('\u001b[31mprojection-drift:\u001b[0m invalid --range'));
     const plain = await runCli(['--range', 'x'], { ...env, NO_COLOR: '1' }, { terminal: true });
