@@ -8,6 +8,7 @@ LIMIT ?= 50
 DEMO_DB ?= projection_drift_demo
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 SOURCES := $(shell find src -name '*.ts') tsconfig.json
+TEMPLATES := $(shell find templates -name '*.hbs')
 
 .PHONY: help install build db-up drift-report demo test test-deep docs-verify typecheck bench clean
 
@@ -20,11 +21,14 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 
 install: $(NODE_MODULES_STAMP) ## Install dependencies (npm ci)
 
-dist/cli.js: $(NODE_MODULES_STAMP) $(SOURCES)
+# tsc compiles src/ to dist/ (the benchmark and the demo loader run from there); then dist/cli.js is
+# replaced by one bundled file with the templates precompiled, which starts about twice as fast.
+dist/cli.js: $(NODE_MODULES_STAMP) $(SOURCES) $(TEMPLATES) scripts/build_cli.ts
 	npx tsc -p tsconfig.json
+	node --import tsx scripts/build_cli.ts
 	@chmod +x dist/cli.js
 
-build: dist/cli.js ## Compile src/ to dist/
+build: dist/cli.js ## Compile src/ to dist/ and bundle the CLI into dist/cli.js
 
 db-up: ## Start the local MariaDB server if it is not answering
 	@.ci/ensure-db

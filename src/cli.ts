@@ -5,7 +5,8 @@ import { resolveDbConfig, serverAddress } from './config/db_config.js';
 import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } from './report/drift_queries.js';
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJsonOnStdout, parseCommand, type Format } from './config/options.js';
-import { BaselineTracker, loadBaseline, type Baseline } from './report/baseline.js';
+import type { BucketRange } from './config/bucket_range.js';
+import type { BaselineTracker } from './report/baseline.js';
 import { compileJsonFailureTemplate, compileReportRenderer } from './render/render.js';
 import { checkOutDestination, removeTemporaryFilesNow, stageReport, type StagedReport } from './render/report_output.js';
 import { InterruptedError, withReadOnlySnapshot, type SnapshotSession } from './db/snapshot.js';
@@ -70,12 +71,11 @@ async function writeReport(
   request: DriftRequest,
   format: Format,
   run: RunFacts,
-  baseline: Baseline | null,
+  tracker: BaselineTracker | null,
   staged: StagedReport,
 ): Promise<{ status: number; head: string; tail: string }> {
   const renderer = compileReportRenderer(format);
   const reading = readDrift(session, queries, request);
-  const tracker = baseline && new BaselineTracker(baseline);
   let listed = 0;
   for await (const batch of reading.rows) {
     await staged.write(batch.map((row) => renderer.row({ ...row, isNew: tracker?.observe(row) ?? false }, listed++)).join(''));
@@ -84,6 +84,12 @@ async function writeReport(
   const comparison = tracker?.finish(listed < summary.driftCount, summary.causes) ?? null;
   const view = buildReportView(summary, run, { rowsListed: listed, timings: session.timings, baseline: comparison });
   return { status: view.ok ? ExitCode.clean : ExitCode.drift, head: renderer.head(view), tail: renderer.tail(view) };
+}
+
+/** Reads the --baseline report of `range`, and returns what compares the rows of this run with it. */
+async function compareWith(path: string, range: BucketRange): Promise<BaselineTracker> {
+  const { BaselineTracker, loadBaseline } = await import('./report/baseline.js');
+  return new BaselineTracker(await loadBaseline(path, range));
 }
 
 /** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
@@ -104,12 +110,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     }
     const request = { ...options.range, bucketTotal: options.bucketTotal, rowLimit: options.rowLimit, summaryLimit: options.summaryLimit };
     const run = { server: { address: serverAddress(config), database: config.database }, generatedAt: io.now() };
-    const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
+    // The baseline reader (a streaming JSON parser, the schema validator) loads only for runs that compare.
+    const tracker = options.baseline === undefined ? null : await compareWith(options.baseline, options.range);
     const staged = stageReport(options.out, io.stdout);
     try {
       const report = await withReadOnlySnapshot(
         config,
-        (session) => writeReport(session, queries, request, options.format, run, baseline, staged),
+        (session) => writeReport(session, queries, request, options.format, run, tracker, staged),
         io.interrupt,
       );
       // Delivered once the snapshot is closed: a FIFO waiting for its reader holds no transaction open.

@@ -174,7 +174,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   if (!formats.includes(format)) {
     throw new UsageError(`invalid --format "${given.format}": use one of ${formats.join(', ')}`);
   }
-  const config = readMonitorConfig(env);
+  const config = await readMonitorConfig(env);
   const bucketTotal = bucketTotalOf(
     args['bucket-total'],
     env,
