@@ -1,22 +1,31 @@
 /**
- * Bundles the CLI into one file, dist/cli.js, with every report template precompiled (`make build`,
- * after `tsc` has compiled src/ to dist/ for the benchmark and the demo loader).
+ * Builds the CLI that `node dist/cli.js` and the `projection-drift` bin run (`make build`, after
+ * `tsc` has compiled src/ to dist/ for the benchmark and the demo loader). Three files:
  *
- * A run of the CLI then reads one file instead of resolving and compiling some two hundred modules,
- * loads the Handlebars runtime instead of its compiler, and compiles no template: together about
- * half of what a one-bucket report used to cost (docs/performance.md, "Start-up").
+ * - dist/cli.bundle.cjs: src/cli.ts and every dependency in one script, with every report template
+ *   of templates/ precompiled. A run reads one file instead of resolving some two hundred modules,
+ *   and loads the Handlebars runtime instead of its compiler.
+ * - dist/cli.bundle.<hash>.v8cache: V8's compiled code of that script, made at build time by a run
+ *   that goes as far as connecting (to a socket that does not exist), so a run compiles almost none
+ *   of the bundle itself. V8 refuses a cache made by another Node version or with other flags; the
+ *   launcher then compiles the script as usual, so the cache only ever saves time.
+ * - dist/cli.js: the launcher, which compiles the bundle with that cache and runs it.
+ *
+ * docs/performance.md ("Start-up") has what each step saved.
  *
  * - templates/: every `.hbs` file below it, whatever its folder, is precompiled with the options the
  *   source path compiles with (src/render/template_files.ts) into a module that replaces that file in
- *   the bundle. templates/ stays the source of truth; the precompiled form exists only in dist/cli.js.
- * - Dependencies are bundled, so dist/cli.js still needs node_modules only for yargs' message
- *   catalogues (its locales/ folder), which the bundle finds where Node resolves yargs from
- *   dist/cli.js, as the unbundled yargs found them itself.
- * - The build fails if the Handlebars compiler or a module the bundle must not hold ends up in it.
+ *   the bundle. templates/ stays the source of truth; the precompiled form exists only in dist/.
+ * - Dependencies are bundled; node_modules is still read for yargs' message catalogues (its
+ *   locales/ folder), which the bundle finds where Node resolves yargs from dist/, as yargs did.
+ * - The build fails if the Handlebars compiler ends up in the bundle, or if the cache is refused.
  *
  * Run: node --import tsx scripts/build_cli.ts
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -25,7 +34,8 @@ import { templateCompileOptions } from '../src/render/template_files.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const templatesRoot = join(root, 'templates');
-const outfile = join(root, 'dist', 'cli.js');
+const dist = join(root, 'dist');
+const bundleName = 'cli.bundle.cjs';
 
 /** Every `.hbs` file below `folder`, by its name relative to templates/ without the extension (`text/head`). */
 function templateFiles(folder: string): { name: string; path: string }[] {
@@ -56,7 +66,7 @@ function precompiledTemplatesModule(): string {
     ...specs,
     '};',
     '',
-    'export const templateCompileOptions = ' + JSON.stringify(templateCompileOptions) + ';',
+    `export const templateCompileOptions = ${JSON.stringify(templateCompileOptions)};`,
     '',
     'export function templateEnvironment() {',
     '  return Handlebars.create();',
@@ -81,15 +91,14 @@ const precompiledTemplates: Plugin = {
       contents: precompiledTemplatesModule(),
       loader: 'js',
       resolveDir: root,
-      watchFiles: templateFiles(templatesRoot).map(({ path }) => path),
     }));
   },
 };
 
 /**
  * yargs finds its message catalogues (and, for --version, the package.json above node_modules) from
- * its own file's location, which inside the bundle would be dist/cli.js: point it at the file Node
- * resolves from dist/cli.js instead, so --help, --version and every parse error read as before.
+ * its own file's location, which inside the bundle would be dist/: point it at the file Node resolves
+ * from dist/ instead, so --help, --version and every parse error read as before.
  */
 const yargsLocation: Plugin = {
   name: 'yargs-location',
@@ -104,23 +113,100 @@ const yargsLocation: Plugin = {
   },
 };
 
-/** Modules that must never be in the bundle: the template compiler (and its source maps) and the old template path. */
+/** Modules that must never be in the bundle: the template compiler (and its source maps) and the source template path. */
 const forbidden = [/node_modules\/handlebars\/dist\/cjs\/handlebars\/compiler\//, /node_modules\/source-map\//, /src\/render\/template_files\.ts$/];
 
 const result = await build({
   entryPoints: [join(root, 'src', 'cli.ts')],
-  outfile,
+  outfile: join(dist, bundleName),
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  // A script, not a module: only a script's compiled code can be cached and reused (vm.Script cachedData).
+  format: 'cjs',
   target: 'node20',
-  // Bundled CommonJS dependencies (mysql2, yargs' helpers) call require() for Node's own modules.
-  banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module';\nconst require = createRequireOfBundle(import.meta.url);" },
+  // src/ locates the package (and tells whether it was run directly) from its module URL: the launcher's.
+  define: { 'import.meta.url': 'launcherUrl' },
+  banner: { js: "var launcherUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'cli.js')).href;" },
   plugins: [precompiledTemplates, yargsLocation],
   metafile: true,
   logLevel: 'warning',
   legalComments: 'none',
 });
 const included = Object.keys(result.metafile.inputs).filter((input) => forbidden.some((pattern) => pattern.test(input)));
-if (included.length > 0) throw new Error(`dist/cli.js must not hold ${included.join(', ')}`);
-if (process.env.BUNDLE_META) (await import('node:fs')).writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile));
+if (included.length > 0) throw new Error(`${bundleName} must not hold ${included.join(', ')}`);
+
+// The bundle is never run by itself: the launcher wraps it in a function, where src/cli.ts's `#!` line would not parse.
+const bundleSource = readFileSync(join(dist, bundleName), 'utf8').replace(/^#!.*\n/, '');
+writeFileSync(join(dist, bundleName), bundleSource);
+/** Named by the bundle's content: V8 checks a cache against the source's length only, so a stale one must never match. */
+const cacheName = `cli.bundle.${createHash('sha256').update(bundleSource).digest('hex').slice(0, 16)}.v8cache`;
+
+/**
+ * A module (run by Node from dist/) that compiles the bundle as a CommonJS function into `script`,
+ * with `cachedData` when V8 accepts it, then does `then`. The launcher, the build-time run that
+ * makes the cache and the check that V8 takes it all compile the bundle through this same text.
+ */
+function compilingModule(cachedData: 'none' | 'read', then: string): string {
+  return `import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const folder = fileURLToPath(new URL('.', import.meta.url));
+const bundle = folder + ${JSON.stringify(bundleName)};
+const cache = folder + ${JSON.stringify(cacheName)};
+let cachedData;
+${
+  cachedData === 'read'
+    ? `try {
+  cachedData = readFileSync(cache);
+} catch {
+  /* no cache: V8 compiles the bundle as it runs */
+}
+`
+    : ''
+}const source = readFileSync(bundle, 'utf8');
+const script = new Script('(function (exports, require, module, __filename, __dirname) {' + source + '\\n})', { filename: bundle, cachedData });
+${then}
+`;
+}
+
+const runBundle = `const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, folder);`;
+
+const launcher = join(dist, 'cli.js');
+writeFileSync(launcher, `#!/usr/bin/env node\n// Made by scripts/build_cli.ts: runs ${bundleName} with the code V8 compiled for it at build time.\n${compilingModule('read', runBundle)}`);
+chmodSync(launcher, 0o755);
+
+for (const file of readdirSync(dist)) if (/^cli\.bundle\..*\.v8cache$/.test(file)) rmSync(join(dist, file));
+// The bundle runs only when started as dist/cli.js (src/cli.ts checks), so the maker passes for it.
+const maker = join(dist, 'cli.cache-maker.mjs');
+writeFileSync(
+  maker,
+  compilingModule('none', `process.argv[1] = folder + 'cli.js';\nprocess.on('exit', () => writeFileSync(cache, script.createCachedData()));\n${runBundle}`),
+);
+const home = mkdtempSync(join(tmpdir(), 'pd-build-'));
+try {
+  // As far as a run gets without a server: options, configuration, the driver's connect, the failure document.
+  const warmUp = spawnSync(process.execPath, [maker, '--range', '0', '--format', 'json', '--host', 'localhost', '--socket', join(home, 'no-server.sock')], {
+    cwd: home,
+    env: { PATH: process.env.PATH, HOME: home },
+    encoding: 'utf8',
+  });
+  if (warmUp.status !== 3 || !/could not check: /.test(warmUp.stderr)) {
+    throw new Error(`the bundled CLI failed its build-time run (exit ${warmUp.status}): ${warmUp.stderr.trim()}`);
+  }
+} finally {
+  rmSync(maker);
+  rmSync(home, { recursive: true, force: true });
+}
+// The cache must be one that this Node accepts, else every run would compile the bundle anyway.
+const checker = join(dist, 'cli.cache-check.mjs');
+writeFileSync(checker, compilingModule('read', 'process.exitCode = cachedData === undefined || script.cachedDataRejected ? 1 : 0;'));
+try {
+  const check = spawnSync(process.execPath, [checker], { encoding: 'utf8' });
+  if (check.status !== 0) throw new Error(`V8 refuses the code cache dist/${cacheName} (exit ${check.status}): ${check.stderr.trim()}`);
+} finally {
+  rmSync(checker);
+}
+

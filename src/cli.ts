@@ -161,12 +161,14 @@ if (invokedDirectly()) {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const status = await main(process.argv.slice(2), process.env, {
+  // No top-level await: the build bundles this file as a script (scripts/build_cli.ts) to cache its compiled code.
+  void main(process.argv.slice(2), process.env, {
     stdout: (text) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve())),
     stderr: (text) => process.stderr.write(text),
     stderrIsTerminal: process.stderr.isTTY === true,
     now: () => new Date(),
     interrupt: interrupt.signal,
+  }).then((status) => {
+    process.exitCode = status;
   });
-  process.exitCode = status;
 }
