@@ -50,7 +50,7 @@ function classifyFailure(error: unknown, env: NodeJS.ProcessEnv): { exitCode: nu
 async function reportFailure(error: unknown, argv: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   const { exitCode, message, detail } = classifyFailure(error, env);
   io.stderr(`${prefix(io, env)} ${message}${detail}\n`);
-  if (asksForJsonOnStdout(argv)) {
+  if (await asksForJsonOnStdout(argv)) {
     const kind = exitCode === ExitCode.usage ? 'usage' : 'could_not_check';
     try {
       await io.stdout(compileJsonFailureTemplate()({ generatedAt: io.now().toISOString(), kind, exitCode, message }));
