@@ -187,8 +187,17 @@ const result = await build({
 const included = Object.keys(result.metafile.inputs).filter((input) => forbidden.some((pattern) => pattern.test(input)));
 if (included.length > 0) throw new Error(`${bundleName} must not hold ${included.join(', ')}`);
 
-// The bundle is never run by itself: the launcher wraps it in a function, where src/cli.ts's `#!` line would not parse.
-const bundleSource = readFileSync(join(dist, bundleName), 'utf8').replace(/^#!.*\n/, '');
+/**
+ * The bundle as the launcher reads it. Never run by itself: the launcher wraps it in a function, where
+ * src/cli.ts's `#!` line would not parse. ASCII only, so that it is read as Latin-1 into a string of
+ * one byte a character (UTF-8 would make it two, and slower to read): esbuild writes every string and
+ * name in ASCII, and the few characters beyond it in dependencies' `//` comments become `?`.
+ */
+const bundleSource = readFileSync(join(dist, bundleName), 'utf8')
+  .replace(/^#!.*\n/, '')
+  .replace(/^([ \t]*\/\/.*)$/gm, (comment: string) => comment.replace(/[^\x00-\x7f]/g, '?'));
+const beyondAscii = /[^\x00-\x7f]/.exec(bundleSource);
+if (beyondAscii) throw new Error(`${bundleName} holds a character beyond ASCII outside a // comment, near: ${bundleSource.slice(beyondAscii.index - 60, beyondAscii.index + 20)}`);
 writeFileSync(join(dist, bundleName), bundleSource);
 /** Named by the bundle's content: V8 checks a cache against the source's length only, so a stale one must never match. */
 const cacheName = `cli.bundle.${createHash('sha256').update(bundleSource).digest('hex').slice(0, 16)}.v8cache`;
@@ -199,7 +208,7 @@ const cacheName = `cli.bundle.${createHash('sha256').update(bundleSource).digest
  * makes the cache and the check that V8 takes it all compile the bundle through this same text.
  */
 function compilingModule(cachedData: 'none' | 'read', then: string): string {
-  return `import { readFileSync, writeFileSync } from 'node:fs';
+  return `import { readFileSync${cachedData === 'none' ? ', writeFileSync' : ''} } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
@@ -217,7 +226,7 @@ ${
 }
 `
     : ''
-}const source = readFileSync(bundle, 'utf8');
+}const source = readFileSync(bundle, 'latin1');
 const script = new Script('(function (exports, require, module, __filename, __dirname) {' + source + '\\n})', { filename: bundle, cachedData });
 ${then}
 `;
