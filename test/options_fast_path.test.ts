@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { parseCommand, plainArguments } from '../src/config/options.js';
+import { parseCommand, plainArguments, valueOptionNames } from '../src/config/options.js';
 
 /** What a command line comes to: the parsed command, or the usage error's message. */
 async function outcome(argv: string[], parser: 'any' | 'yargs'): Promise<unknown> {
@@ -48,30 +48,7 @@ test('anything unusual goes to yargs', () => {
   }
 });
 
-const optionNames = [
-  'range',
-  'bucket-min',
-  'bucket-max',
-  'bucket-total',
-  'limit',
-  'summary-limit',
-  'format',
-  'output',
-  'out',
-  'baseline',
-  'host',
-  'port',
-  'user',
-  'database',
-  'socket',
-  'ssl-ca',
-  'ssl-cert',
-  'ssl-key',
-  'ssl-mode',
-  'defaults-file',
-  'connect-timeout',
-  'statement-timeout',
-];
+const optionNames = [...valueOptionNames, 'output'];
 const values = ['0', '7', '0-9', '5-3', '0-99999', '050', '1e3', '0x10', '-1', '', 'json', 'text', 'markdown', 'xml', 'true', 'false', 'a b', '"x"', "'x'", '=', 'x=y', '0.5', '86401', 'localhost', 'required', 'DISABLED', '/no/such/file', '~/x.cnf', '--range', '-', 'null'];
 
 /** A word or two of a command line: an option with a value in either spelling, a bare option, or something else. */

@@ -46,7 +46,7 @@ const optionDefaults = { limit: '50', 'summary-limit': '20', format: 'text', 'co
 const connectionOptionNames = ['host', 'port', 'user', 'database', 'socket', 'ssl-ca', 'ssl-cert', 'ssl-key', 'ssl-mode', 'defaults-file'] as const;
 
 /** Every option that takes a value, by the name yargs gives its value (`--output` is an alias of --format). */
-const valueOptionNames = [
+export const valueOptionNames = [
   'range',
   'bucket-min',
   'bucket-max',
