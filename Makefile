@@ -11,6 +11,8 @@ SOURCES := $(shell find src -name '*.ts') tsconfig.json
 TEMPLATES := $(shell find templates -name '*.hbs')
 
 .PHONY: help install build db-up drift-report demo test test-deep docs-verify typecheck bench clean
+# A failed build leaves no dist/cli.js behind that would look up to date (tsc writes one before the bundle step).
+.DELETE_ON_ERROR:
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
