@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { builtCli, envFor, runCli, spawnCli, withScratch, type CliRun } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
-import { withoutTimings } from './support/report_checks.js';
+import { withoutAges, withoutTimings } from './support/report_checks.js';
 
 // The built CLI (make build: one bundle, templates precompiled, parts loaded on demand, a code cache)
 // against src/ run as it is (templates compiled from templates/, every module imported): the same
@@ -15,10 +15,10 @@ import { withoutTimings } from './support/report_checks.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** A run's output with what differs between two runs of the same report made equal: the clock and statement times. */
+/** A run's output with what differs between two runs of the same report made equal: the clock, evidence ages and statement times. */
 const comparable = (run: CliRun) => ({
   status: run.status,
-  stdout: withoutTimings(run.stdout).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'TIME'),
+  stdout: withoutTimings(withoutAges(run.stdout)).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'TIME'),
   stderr: run.stderr,
 });
 
