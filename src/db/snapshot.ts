@@ -82,7 +82,7 @@ export class InterruptedError extends Error {
 }
 
 /** The InterruptedError for an aborted `interrupt`, whose reason names the signal (SIGINT when it names none). */
-function interruption(interrupt: AbortSignal, message: string): InterruptedError {
+export function interruption(interrupt: AbortSignal, message: string): InterruptedError {
   const reason: unknown = interrupt.reason;
   const signal = typeof reason === 'string' && reason in constants.signals ? (reason as NodeJS.Signals) : 'SIGINT';
   return new InterruptedError(signal, message);

@@ -4,6 +4,7 @@ import { loadTemplate, templateEnvironment } from './template_files.js';
 import type { DriftRow } from '../report/drift_results.js';
 import type { ReportView } from '../report/report_view.js';
 import type { SiteEvidence } from '../report/evidence.js';
+import type { RecheckLabel } from '../report/recheck.js';
 import { textHelpers } from './text_helpers.js';
 import { markdownHelpers } from './markdown_helpers.js';
 import { jsonHelpers } from './json_helpers.js';
@@ -18,11 +19,13 @@ export interface FailureView {
 
 /**
  * What a run adds to one listed row beyond the report statement's columns, read after the rows (on
- * the same snapshot) and rendered with the row: the site's evidence (null when none was found).
- * Every field is always present (the templates are strict), null when it does not apply.
+ * the same snapshot) and rendered with the row: the site's evidence (null when none was found), and
+ * what --recheck found for it (null without --recheck). Every field is always present (the
+ * templates are strict), null when it does not apply.
  */
 export interface RowExtras {
   evidence: SiteEvidence | null;
+  recheck: RecheckLabel | null;
 }
 
 /** A listed row as spooled before its extras are known: `isNew` marks a site missing from the --baseline report. */
