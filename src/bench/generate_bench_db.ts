@@ -15,26 +15,31 @@ import {
 import { sqlRoot } from '../paths.js';
 import { bindNamedQuery, loadNamedQuery } from '../db/sql_loader.js';
 import { isMainModule } from './main_module.js';
+import {
+  benchDatabaseName,
+  DEFAULT_SITE_COUNT,
+  DRIFTING_SITE_COUNT,
+  eventIdBlock,
+  parseSiteCount,
+  siteBatches,
+  type BenchKind,
+} from './bench_size.js';
 
-/** The benchmark database of each table shape on the local server; created once, then reused. */
-export const BENCH_DATABASES: Readonly<Record<SchemaShape, string>> = {
-  fresh: 'projection_drift_bench',
-  production: 'projection_drift_bench_production',
-};
-
-/** Site rows in the benchmark database (the generator's id scheme allows at most 1,000,000). */
-export const BENCH_SITE_COUNT = 1_000_000;
-
-/** Buckets the sites are spread over. */
+/** Buckets the sites are spread over, at every size (so 10M sites put 10,000 in each bucket). */
 export const BENCH_BUCKET_TOTAL = 1000;
 
-/** The generator statements of sql/bench/, run in this order. */
-const GENERATOR_STEPS = ['generate_sites', 'generate_events'] as const;
+/** What to build: which kind of database, of which table shape and how many sites (ignored by `empty`). */
+export interface BenchSpec {
+  kind: BenchKind;
+  shape: SchemaShape;
+  sites: number;
+}
 
-/** What the benchmark database holds, and whether this call had to build it. */
+/** What a benchmark database holds, and whether this call had to build it. */
 export interface BenchDatabase {
   database: string;
   shape: SchemaShape;
+  kind: BenchKind;
   sites: number;
   events: number;
   /** True when an existing, complete database was reused. */
@@ -43,12 +48,24 @@ export interface BenchDatabase {
   generationMs: number;
 }
 
-/** Fingerprint of everything one shape's data depends on: its schema, the generator SQL and its parameters. */
-export function generatorVersion(shape: SchemaShape): string {
+/** The files of sql/bench/ a kind's data depends on. */
+function generatorSteps(kind: BenchKind): string[] {
+  if (kind === 'empty') return [];
+  return kind === 'drifting' ? ['generate_sites', 'generate_events', 'make_drifting', 'seed_count'] : ['generate_sites', 'generate_events'];
+}
+
+/** The site count a spec really generates: the drifting database is always 1M sites, the empty one none. */
+function sitesOf(spec: BenchSpec): number {
+  if (spec.kind === 'empty') return 0;
+  return spec.kind === 'drifting' ? DEFAULT_SITE_COUNT : spec.sites;
+}
+
+/** Fingerprint of everything one database's data depends on: its schema, the generator SQL and its parameters. */
+export function generatorVersion(spec: BenchSpec): string {
   const hash = createHash('sha256');
-  for (const file of schemaFiles(shape)) hash.update(readFileSync(file));
-  for (const step of GENERATOR_STEPS) hash.update(readFileSync(join(sqlRoot, 'bench', `${step}.sql`)));
-  hash.update(`sites=${BENCH_SITE_COUNT};buckets=${BENCH_BUCKET_TOTAL}`);
+  for (const file of schemaFiles(spec.shape)) hash.update(readFileSync(file));
+  for (const step of generatorSteps(spec.kind)) hash.update(readFileSync(join(sqlRoot, 'bench', `${step}.sql`)));
+  hash.update(`kind=${spec.kind};sites=${sitesOf(spec)};buckets=${BENCH_BUCKET_TOTAL};drifting=${DRIFTING_SITE_COUNT}`);
   return hash.digest('hex');
 }
 
@@ -58,11 +75,8 @@ async function countRows(connection: Connection, table: string): Promise<number>
 }
 
 /** The recorded sizes when the database exists, matches this generator version and still holds exactly those rows. */
-async function existingDatabase(
-  env: NodeJS.ProcessEnv,
-  shape: SchemaShape,
-): Promise<{ sites: number; events: number } | null> {
-  const database = BENCH_DATABASES[shape];
+async function existingDatabase(env: NodeJS.ProcessEnv, spec: BenchSpec): Promise<{ sites: number; events: number } | null> {
+  const database = benchDatabaseName(spec.kind, spec.shape, spec.sites);
   const connection = await mysql.createConnection(adminConnectionOptions(env));
   try {
     const [meta] = await connection.query<RowDataPacket[]>(
@@ -75,7 +89,7 @@ async function existingDatabase(
       'SELECT generator_version, site_count, event_count FROM bench_meta WHERE id = 1',
     );
     const row = rows[0];
-    if (!row || row.generator_version !== generatorVersion(shape)) return null;
+    if (!row || row.generator_version !== generatorVersion(spec)) return null;
     const sites = await countRows(connection, 'jetpack_monitor_sites');
     const events = await countRows(connection, 'jetmon_events');
     return sites === Number(row.site_count) && events === Number(row.event_count) ? { sites, events } : null;
@@ -85,21 +99,52 @@ async function existingDatabase(
 }
 
 /** Runs one generator statement of sql/bench/ and reports its time on stderr. */
-async function runStep(connection: Connection, step: string, values: Record<string, unknown>): Promise<void> {
+async function runStep(connection: Connection, step: string, values: Record<string, unknown>, note = '') {
   const started = performance.now();
   const statement = bindNamedQuery(loadNamedQuery('bench', step), values);
-  await connection.query(statement.sql, statement.values);
-  process.stderr.write(`bench: ${step} ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  const [result] = await connection.query(statement.sql, statement.values);
+  process.stderr.write(`bench: ${step}${note} ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return result;
 }
 
-/** Drops and rebuilds one shape's benchmark database from sql/schema/<shape> and sql/bench, recording its version last. */
-async function generate(env: NodeJS.ProcessEnv, shape: SchemaShape): Promise<{ sites: number; events: number }> {
-  const connection = await createScratchDatabase(BENCH_DATABASES[shape], env, shape);
+/** Sites that drift over the whole range, by the seed's own count statement. */
+async function driftingSites(connection: Connection): Promise<number> {
+  const rows = (await runStep(connection, 'seed_count', { bucket_min: 0, bucket_max: BENCH_BUCKET_TOTAL - 1 })) as RowDataPacket[];
+  return Number(rows[0]?.drift_rows);
+}
+
+/** Inserts the sites and their events, a million sites per statement, each batch its own transaction. */
+async function generateRows(connection: Connection, sites: number): Promise<void> {
+  const batches = siteBatches(sites);
+  const note = (i: number) => (batches.length > 1 ? ` (${i + 1}/${batches.length})` : '');
+  for (const [i, batch] of batches.entries()) {
+    const range = { first_site: batch.first, last_site: batch.last };
+    await runStep(connection, 'generate_sites', { ...range, bucket_total: BENCH_BUCKET_TOTAL }, note(i));
+  }
+  const idBlock = eventIdBlock(sites);
+  for (const [i, batch] of batches.entries()) {
+    await runStep(connection, 'generate_events', { first_site: batch.first, last_site: batch.last, id_block: idBlock }, note(i));
+  }
+}
+
+/** Drops and rebuilds one benchmark database from sql/schema/<shape> and sql/bench, recording its version last. */
+async function generate(env: NodeJS.ProcessEnv, spec: BenchSpec): Promise<{ sites: number; events: number }> {
+  const database = benchDatabaseName(spec.kind, spec.shape, spec.sites);
+  const connection = await createScratchDatabase(database, env, spec.shape);
   try {
     await connection.query("SET SESSION time_zone = '+00:00'");
-    await runStep(connection, 'generate_sites', { site_count: BENCH_SITE_COUNT, bucket_total: BENCH_BUCKET_TOTAL });
-    await runStep(connection, 'generate_events', {});
-    await connection.query('ANALYZE TABLE jetpack_monitor_sites, jetmon_events');
+    if (spec.kind !== 'empty') {
+      await generateRows(connection, sitesOf(spec));
+      if (spec.kind === 'drifting') {
+        const extra = DRIFTING_SITE_COUNT - (await driftingSites(connection));
+        await runStep(connection, 'make_drifting', { extra_drifting: extra });
+        const drifting = await driftingSites(connection);
+        if (drifting !== DRIFTING_SITE_COUNT) {
+          throw new Error(`${database} has ${drifting} drifting sites instead of ${DRIFTING_SITE_COUNT}; the generator SQL is broken`);
+        }
+      }
+      await connection.query('ANALYZE TABLE jetpack_monitor_sites, jetmon_events');
+    }
     const sites = await countRows(connection, 'jetpack_monitor_sites');
     const events = await countRows(connection, 'jetmon_events');
     await connection.query(`CREATE TABLE bench_meta (
@@ -110,7 +155,7 @@ async function generate(env: NodeJS.ProcessEnv, shape: SchemaShape): Promise<{ s
       generated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
     )`);
     await connection.query('INSERT INTO bench_meta (id, generator_version, site_count, event_count) VALUES (1, ?, ?, ?)', [
-      generatorVersion(shape),
+      generatorVersion(spec),
       sites,
       events,
     ]);
@@ -121,23 +166,24 @@ async function generate(env: NodeJS.ProcessEnv, shape: SchemaShape): Promise<{ s
 }
 
 /**
- * Makes sure the benchmark database of `shape` exists and is complete: reuses it when it is,
+ * Makes sure the benchmark database of `spec` exists and is complete: reuses it when it is,
  * (re)generates it otherwise or when `force`.
  */
 export async function ensureBenchDatabase(
+  spec: BenchSpec,
   env: NodeJS.ProcessEnv = process.env,
   force = false,
-  shape: SchemaShape = schemaShapeFromEnv(env),
 ): Promise<BenchDatabase> {
-  const database = BENCH_DATABASES[shape];
-  const existing = force ? null : await existingDatabase(env, shape);
-  if (existing) return { database, shape, ...existing, reused: true, generationMs: 0 };
-  process.stderr.write(
-    `bench: generating ${database} (${shape} shape, ${BENCH_SITE_COUNT} sites over ${BENCH_BUCKET_TOTAL} buckets)\n`,
-  );
+  const database = benchDatabaseName(spec.kind, spec.shape, spec.sites);
+  const existing = force ? null : await existingDatabase(env, spec);
+  const base = { database, shape: spec.shape, kind: spec.kind };
+  if (existing) return { ...base, ...existing, reused: true, generationMs: 0 };
+  const what = spec.kind === 'empty' ? 'the tables alone' : `${sitesOf(spec)} sites over ${BENCH_BUCKET_TOTAL} buckets`;
+  const drift = spec.kind === 'drifting' ? `, ${DRIFTING_SITE_COUNT} of them drifting` : '';
+  process.stderr.write(`bench: generating ${database} (${spec.shape} shape, ${what}${drift})\n`);
   const started = performance.now();
-  const counts = await generate(env, shape);
-  return { database, shape, ...counts, reused: false, generationMs: performance.now() - started };
+  const counts = await generate(env, spec);
+  return { ...base, ...counts, reused: false, generationMs: performance.now() - started };
 }
 
 /** The table shape named by `--shape`, else by SCHEMA_SHAPE, else `fresh`. */
@@ -152,10 +198,21 @@ export function benchShape(option: string | undefined, env: NodeJS.ProcessEnv = 
 if (isMainModule(import.meta.url)) {
   try {
     const { values } = parseArgs({
-      options: { force: { type: 'boolean', default: false }, shape: { type: 'string' } },
+      options: {
+        force: { type: 'boolean', default: false },
+        shape: { type: 'string' },
+        size: { type: 'string' },
+        kind: { type: 'string', default: 'standard' },
+      },
     });
-    const shape = benchShape(values.shape);
-    const db = await ensureBenchDatabase(process.env, values.force, shape).catch((error: Error) => {
+    const kinds: readonly string[] = ['standard', 'drifting', 'empty'];
+    if (!kinds.includes(values.kind)) throw new Error(`--kind must be one of ${kinds.join(', ')}, not "${values.kind}"`);
+    const spec: BenchSpec = {
+      kind: values.kind as BenchKind,
+      shape: benchShape(values.shape),
+      sites: values.size ? parseSiteCount(values.size, '--size') : DEFAULT_SITE_COUNT,
+    };
+    const db = await ensureBenchDatabase(spec, process.env, values.force).catch((error: Error) => {
       throw new Error(`${error.message}; is the local database server running (make db-up)?`);
     });
     const how = db.reused ? 'reused' : `generated in ${(db.generationMs / 1000).toFixed(1)} s`;

@@ -10,6 +10,7 @@ import { hasGnuTime, runCli } from './cli_probe.js';
 import type { SchemaShape } from '../fixtures/database.js';
 import { BENCH_BUCKET_TOTAL, benchShape, ensureBenchDatabase, type BenchDatabase } from './generate_bench_db.js';
 import { isMainModule } from './main_module.js';
+import { DEFAULT_SITE_COUNT } from './bench_size.js';
 import { formatMs, formatRatio, formatTable, median } from './stats.js';
 
 /** An inclusive bucket range to benchmark. */
@@ -168,7 +169,7 @@ export async function runBench(
   force = false,
   shape: SchemaShape = benchShape(undefined, env),
 ): Promise<BenchResult> {
-  const db = await ensureBenchDatabase(env, force, shape);
+  const db = await ensureBenchDatabase({ kind: 'standard', shape, sites: DEFAULT_SITE_COUNT }, env, force);
   const gnuTime = hasGnuTime();
   const host = env.DB_HOST || '127.0.0.1';
   const connection = await mysql.createConnection({ ...adminConnectionOptions(env), database: db.database });
