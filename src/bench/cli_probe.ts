@@ -10,11 +10,18 @@ export const GNU_TIME = '/usr/bin/time';
 /** The compiled CLI the benchmark spawns. */
 export const CLI_PATH = join(packageRoot, 'dist', 'cli.js');
 
-/** One whole CLI run: wall time, peak RSS (null when GNU time is missing) and the drift count it printed. */
-export interface CliRun {
+/** One whole process: wall time, exit status, peak RSS (null when GNU time is missing) and its output. */
+export interface ProcessRun {
   ms: number;
+  status: number | null;
   peakRssKb: number | null;
-  driftCount: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** One whole CLI run: a process run and the drift count it printed (null when it printed none). */
+export interface CliRun extends ProcessRun {
+  driftCount: number | null;
 }
 
 /** True when /usr/bin/time is GNU time, which can report a child's peak RSS (`-f %M`). */
@@ -30,19 +37,18 @@ function readPeakRss(file: string): number | null {
   return /^\d+$/.test(last) ? Number(last) : null;
 }
 
-/** Spawns `node dist/cli.js --range A-B --limit 50` (under GNU time when `withTime`) and measures the whole process. */
-export async function runCli(range: string, env: NodeJS.ProcessEnv, withTime: boolean): Promise<CliRun> {
+/** Runs `node <args>` as a whole process (under GNU time when `withTime`) and measures it. */
+export async function runNode(args: readonly string[], env: NodeJS.ProcessEnv, withTime: boolean): Promise<ProcessRun> {
   const dir = mkdtempSync(join(tmpdir(), 'pd-bench-'));
   const timeFile = join(dir, 'time.txt');
-  const nodeArgs = [CLI_PATH, '--range', range, '--limit', '50'];
-  const [command, args] = withTime
-    ? [GNU_TIME, ['-o', timeFile, '-f', '%M', process.execPath, ...nodeArgs]]
-    : [process.execPath, nodeArgs];
+  const [command, commandArgs] = withTime
+    ? [GNU_TIME, ['-o', timeFile, '-f', '%M', process.execPath, ...args]]
+    : [process.execPath, [...args]];
   try {
     const started = performance.now();
     const { status, stdout, stderr } = await new Promise<{ status: number | null; stdout: string; stderr: string }>(
       (resolve, reject) => {
-        const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         let err = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -52,12 +58,28 @@ export async function runCli(range: string, env: NodeJS.ProcessEnv, withTime: bo
       },
     );
     const ms = performance.now() - started;
-    const drift = /^INFO legacy_projection_drift=(\d+)$/m.exec(stdout);
-    if ((status !== 0 && status !== 1) || !drift) {
-      throw new Error(`CLI --range ${range} exited ${status}: ${stderr.trim() || stdout.slice(0, 200)}`);
-    }
-    return { ms, peakRssKb: withTime ? readPeakRss(timeFile) : null, driftCount: Number(drift[1]) };
+    return { ms, status, peakRssKb: withTime ? readPeakRss(timeFile) : null, stdout, stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs `node dist/cli.js <args>` as a whole process. Exit statuses 0 and 1 (clean, drift) are a
+ * report; any other status is returned too (3 when a statement hits its time limit), for the
+ * caller to record: at 10M sites a report that cannot finish is a result, not a crash.
+ */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv, withTime: boolean): Promise<CliRun> {
+  const run = await runNode([CLI_PATH, ...args], env, withTime);
+  const drift = /^INFO legacy_projection_drift=(\d+)$/m.exec(run.stdout);
+  return { ...run, driftCount: drift ? Number(drift[1]) : null };
+}
+
+/** True for the exit statuses of a report that finished: 0 (no drift) and 1 (drift). */
+export const reported = (run: ProcessRun) => run.status === 0 || run.status === 1;
+
+/** The one line a failed run printed, for an error message. */
+export function failureOf(run: ProcessRun): string {
+  const line = run.stderr.trim().split('\n').at(-1) || run.stdout.slice(0, 200);
+  return `exit ${run.status}: ${line}`;
 }
