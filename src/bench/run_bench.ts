@@ -359,6 +359,8 @@ function infoLines(result: BenchResult): string[] {
   return lines;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** The main table: one column per range (and the 1M reference), one row per measurement, ratio and share. */
 export function mainTable(result: BenchResult): string {
   const columns = [...result.columns, ...(result.reference1m ? [result.reference1m] : [])];
@@ -368,8 +370,7 @@ export function mainTable(result: BenchResult): string {
   const timeRow = (title: string, name: string) => [title, ...each((s) => formatMs(med(s, name)))];
   const ratioRow = (title: string, top: string, bottom: string) => [title, ...each((s) => formatRatio(med(s, top) / med(s, bottom)))];
   const counts = (list: number[]) => [...new Set(list)].join('/') || '-';
-  const repeats = columns.some((s) => s.repeats > 1) ? ` (up to 10 buckets: x${SHORT_REPEATS})` : '';
-  const rows: string[][] = [[`medians of ${result.plan.rounds} rounds${repeats}`, ...each((s) => s.title)]];
+  const rows: string[][] = [[`median of ${plural(result.plan.rounds, 'round')}`, ...each((s) => s.title)]];
   if (has('seed')) rows.push(timeRow('seed (3 statements)', 'seed'), ...['seed_count', 'seed_summary', 'seed_rows'].map((n) => timeRow(`  ${n}`, n)));
   if (has('floor')) rows.push(timeRow('bare read (rows to the client)', 'floor'), timeRow('server scan (rows folded)', 'server_scan'));
   rows.push(
@@ -396,7 +397,7 @@ function sideTables(result: BenchResult): string[] {
   if (fixed) {
     out.push(
       '',
-      `fixed cost: one bucket (--range 0-0) on ${fixed.db.database}, the tables without rows; medians of ${result.plan.rounds}x${SHORT_REPEATS}`,
+      `fixed cost: one bucket (--range 0-0) on ${fixed.db.database}, the tables without rows; medians of ${plural(result.plan.rounds * SHORT_REPEATS, 'run')}`,
       formatTable([
         ['  node -e 0', formatMs(med(fixed, 'node_bare'))],
         ['  ours, CLI process', formatMs(med(fixed, 'ours_cli'))],
@@ -410,7 +411,7 @@ function sideTables(result: BenchResult): string[] {
     const names = statementNames([drifting], 'limit50_').map((name) => name.slice(`${STATEMENT}limit50_`.length));
     out.push(
       '',
-      `${DRIFTING_SITE_COUNT} drifting sites: ${drifting.db.database}, full range 0-999, database time in this process; medians of ${heavy}`,
+      `${DRIFTING_SITE_COUNT} drifting sites: ${drifting.db.database}, full range 0-999, database time in this process; medians of ${plural(heavy, 'run')}`,
       formatTable([
         ['', '--limit 50', '--limit 0', 'ratio'],
         ...[['ours, database time', 'db'], ...names.map((name) => [`  ${name}`, name])].map(([title, name]) => {
@@ -425,7 +426,7 @@ function sideTables(result: BenchResult): string[] {
     const size = Number.isFinite(baseline.fileBytes) ? `${(baseline.fileBytes / 1e6).toFixed(1)} MB` : 'not saved';
     out.push(
       '',
-      `--baseline: the full range of ${baseline.db.database} with --limit 50 --baseline <its --format json --limit 0 report, ${size}>; medians of ${heavy}`,
+      `--baseline: the full range of ${baseline.db.database} with --limit 50 --baseline <its --format json --limit 0 report, ${size}>; medians of ${plural(heavy, 'run')}`,
       formatTable([
         ['  ours, CLI process', formatMs(med(baseline, 'baseline_cli'))],
         ['  CLI peak RSS (max)', formatMb(maxRss([baseline]))],
@@ -444,6 +445,7 @@ export function formatBenchReport(result: BenchResult): string {
     `projection-drift benchmark: ${db.database} (${db.shape} shape), ${db.sites} sites, ${db.events} events (${made}); query ${result.queryVersion}`,
     `server ${result.server.version}, innodb_buffer_pool_size ${Math.round(result.server.bufferPoolBytes / 1048576)} MiB; ` +
       `node ${process.version}; peak RSS ${result.gnuTime ? 'by GNU time' : 'not measured (no GNU time)'}${skipped}`,
+    `each round runs every contestant once per range, ${SHORT_REPEATS} times on ranges of up to 10 buckets`,
     '',
     mainTable(result),
     ...sideTables(result),
