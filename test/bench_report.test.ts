@@ -98,7 +98,7 @@ const column = (range: BenchRange, ms: Record<string, number[]>): Samples => ({
 });
 const result = (columns: Samples[], sites = 1_000_000): BenchResult => ({
   plan: parsePlan({ rounds: '2', size: String(sites) }), db, server: { version: 'x', bufferPoolBytes: 0 }, queryVersion: 'v4',
-  gnuTime: true, columns, reference1m: null, fixed: null, drifting: null, baseline: null,
+  gnuTime: true, elapsedMs: 1, columns, reference1m: null, fixed: null, drifting: null, baseline: null,
 });
 
 test('the main table gives each statement name its own row beside the total (the hook for an evidence statement)', () => {

@@ -58,6 +58,8 @@ export interface BenchResult {
   server: { version: string; bufferPoolBytes: number };
   queryVersion: string;
   gnuTime: boolean;
+  /** Wall time of the rounds (the databases' generation and the baseline's saving not included). */
+  elapsedMs: number;
   /** One column per range of the plan, then the 1M full range when `--measure-1m`. */
   columns: Samples[];
   /** The 1M full range measured in this run (`--measure-1m`), else null. */
@@ -255,6 +257,7 @@ export async function runBench(plan: BenchPlan, shape: SchemaShape, env: NodeJS.
     fixed,
     drifting,
     baseline,
+    elapsedMs: Number.NaN,
   };
   const tmp = mkdtempSync(join(tmpdir(), 'pd-bench-baseline-'));
   const baselineFile = join(tmp, 'baseline.json');
@@ -266,6 +269,7 @@ export async function runBench(plan: BenchPlan, shape: SchemaShape, env: NodeJS.
       if (reported(run)) baseline.fileBytes = statSync(baselineFile).size;
       else baseline.failures.push(`saving the baseline: ${failureOf(run)}`);
     }
+    const started = performance.now();
     for (let round = 0; round < plan.rounds; round++) {
       for (const samples of columns) await runRound(context, samples, contestants, round);
       if (reference1m) await runRound(context, reference1m, [oursDb, oursCli], round);
@@ -284,6 +288,7 @@ export async function runBench(plan: BenchPlan, shape: SchemaShape, env: NodeJS.
       }
       process.stderr.write(`bench: round ${round + 1}/${plan.rounds} done\n`);
     }
+    result.elapsedMs = performance.now() - started;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
     for (const open of context.connections.values()) await open.end();
@@ -444,7 +449,8 @@ export function formatBenchReport(result: BenchResult): string {
   return [
     `projection-drift benchmark: ${db.database} (${db.shape} shape), ${db.sites} sites, ${db.events} events (${made}); query ${result.queryVersion}`,
     `server ${result.server.version}, innodb_buffer_pool_size ${Math.round(result.server.bufferPoolBytes / 1048576)} MiB; ` +
-      `node ${process.version}; peak RSS ${result.gnuTime ? 'by GNU time' : 'not measured (no GNU time)'}${skipped}`,
+      `node ${process.version}; peak RSS ${result.gnuTime ? 'by GNU time' : 'not measured (no GNU time)'}${skipped}; ` +
+      `rounds took ${(result.elapsedMs / 60_000).toFixed(1)} min`,
     `each round runs every contestant once per range, ${SHORT_REPEATS} times on ranges of up to 10 buckets`,
     '',
     mainTable(result),
