@@ -6,9 +6,13 @@ import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } fro
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJsonOnStdout, parseCommand, type Format } from './config/options.js';
 import { BaselineTracker, loadBaseline, type Baseline } from './report/baseline.js';
-import { compileJsonFailureTemplate, compileReportRenderer } from './render/render.js';
-import { checkOutDestination, removeTemporaryFilesNow, stageReport, type StagedReport } from './render/report_output.js';
-import { InterruptedError, withReadOnlySnapshot, type SnapshotSession } from './db/snapshot.js';
+import { compileJsonFailureTemplate, compileReportRenderer, type ListedRow, type SpooledRow } from './render/render.js';
+import type { DriftSummary } from './report/drift_results.js';
+import type { BaselineComparison } from './report/baseline.js';
+import { checkOutDestination, removeTemporaryFilesNow, stageReport, type ReportFrame, type StagedReport } from './render/report_output.js';
+import { EVIDENCE_BATCH, EvidenceReader, type EvidenceGap } from './report/evidence.js';
+import { RowSpool } from './report/row_spool.js';
+import { InterruptedError, throwIfInterrupted, withReadOnlySnapshot, type SnapshotSession, type StatementTiming } from './db/snapshot.js';
 import { buildReportView, type RunFacts } from './report/report_view.js';
 import { QueryDefinitionError } from './db/sql_loader.js';
 
@@ -60,31 +64,84 @@ async function reportFailure(error: unknown, argv: string[], io: CliIo, env: Nod
   return exitCode;
 }
 
+/** What one snapshot read: the listed rows with their extras (spooled, in listing order) and what the view needs. */
+export interface ReportReading {
+  rows: RowSpool<ListedRow>;
+  summary: DriftSummary;
+  comparison: BaselineComparison | null;
+  gaps: EvidenceGap[];
+  timings: StatementTiming[];
+}
+
 /**
- * Renders one report's rows into `staged` as they stream from an open snapshot; resolves to the exit
- * status (0 clean, 1 drift) and the head and tail to commit around the rows.
+ * Reads one report inside an open snapshot: the report statement's listed rows are spooled as they
+ * stream (its result occupies the connection until the last row), then read back in batches, and
+ * each batch's evidence is read on the same connection and snapshot and spooled with the rows as
+ * their extras. Nothing is rendered here, so the snapshot ends as soon as the database is read.
  */
-async function writeReport(
+async function readReport(
   session: SnapshotSession,
   queries: DriftQueries,
   request: DriftRequest,
-  format: Format,
-  run: RunFacts,
   baseline: Baseline | null,
-  staged: StagedReport,
-): Promise<{ status: number; head: string; tail: string }> {
-  const renderer = compileReportRenderer(format);
+): Promise<ReportReading> {
   const reading = readDrift(session, queries, request);
   const tracker = baseline && new BaselineTracker(baseline);
-  let listed = 0;
-  for await (const batch of reading.rows) {
-    await staged.write(batch.map((row) => renderer.row({ ...row, isNew: tracker?.observe(row) ?? false }, listed++)).join(''));
+  const streamed = new RowSpool<SpooledRow>();
+  const listed = new RowSpool<ListedRow>();
+  const evidence = new EvidenceReader(session, queries.evidence);
+  try {
+    for await (const batch of reading.rows) await streamed.push(batch.map((row) => ({ ...row, isNew: tracker?.observe(row) ?? false })));
+    for await (const batch of streamed.batches(EVIDENCE_BATCH)) {
+      const found = await evidence.read(batch);
+      await listed.push(batch.map((row) => ({ ...row, extras: { evidence: found.get(row.blogId) ?? null } })));
+    }
+  } catch (error) {
+    await listed.discard();
+    throw error;
+  } finally {
+    await streamed.discard();
   }
   const summary = reading.summary();
-  const comparison = tracker?.finish(listed < summary.driftCount, summary.causes) ?? null;
-  const view = buildReportView(summary, run, { rowsListed: listed, timings: session.timings, baseline: comparison });
-  return { status: view.ok ? ExitCode.clean : ExitCode.drift, head: renderer.head(view), tail: renderer.tail(view) };
+  const comparison = tracker?.finish(listed.count < summary.driftCount, summary.causes) ?? null;
+  return { rows: listed, summary, comparison, gaps: evidence.gaps, timings: [...session.timings] };
 }
+
+/**
+ * Renders a report that was read into `staged`, after its snapshot ended: each listed row with its
+ * extras, as a row and as a line of the evidence section; resolves to the exit status (0 clean,
+ * 1 drift) and the frame to commit around them. An aborted `interrupt` stops it with an
+ * InterruptedError. Exported for its test.
+ */
+export async function renderReport(
+  read: ReportReading,
+  format: Format,
+  run: RunFacts,
+  staged: StagedReport,
+  interrupt?: AbortSignal,
+): Promise<{ status: number; frame: ReportFrame }> {
+  const renderer = compileReportRenderer(format);
+  let index = 0;
+  for await (const batch of read.rows.batches(RENDER_BATCH)) {
+    throwIfInterrupted(interrupt); // a long listing stays stoppable by Ctrl-C after the snapshot ended
+    await staged.write(batch.map((row, i) => renderer.row(row, index + i)).join(''));
+    await staged.writeAppendix(batch.map((row, i) => renderer.evidenceRow(row, index + i)).join(''));
+    index += batch.length;
+  }
+  const view = buildReportView(read.summary, run, {
+    rowsListed: read.rows.count,
+    timings: read.timings,
+    baseline: read.comparison,
+    evidenceGaps: read.gaps,
+  });
+  return {
+    status: view.ok ? ExitCode.clean : ExitCode.drift,
+    frame: { head: renderer.head(view), tail: renderer.tail(view), appendixHead: renderer.evidenceHead(view) },
+  };
+}
+
+/** Listed rows rendered at a time. */
+const RENDER_BATCH = 1000;
 
 /** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
@@ -105,19 +162,26 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const request = { ...options.range, bucketTotal: options.bucketTotal, rowLimit: options.rowLimit, summaryLimit: options.summaryLimit };
     const run = { server: { address: serverAddress(config), database: config.database }, generatedAt: io.now() };
     const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
+    let reading: ReportReading | undefined;
+    try {
+      await withReadOnlySnapshot(config, async (session) => void (reading = await readReport(session, queries, request, baseline)), io.interrupt);
+    } catch (error) {
+      await reading?.rows.discard(); // read, then interrupted before the snapshot closed
+      throw error;
+    }
+    const read = reading!;
     const staged = stageReport(options.out, io.stdout);
     try {
-      const report = await withReadOnlySnapshot(
-        config,
-        (session) => writeReport(session, queries, request, options.format, run, baseline, staged),
-        io.interrupt,
-      );
-      // Delivered once the snapshot is closed: a FIFO waiting for its reader holds no transaction open.
-      await staged.commit(report.head, report.tail);
+      // Rendered and delivered once the snapshot is closed: a slow or FIFO destination holds no transaction open.
+      const report = await renderReport(read, options.format, run, staged, io.interrupt);
+      throwIfInterrupted(io.interrupt);
+      await staged.commit(report.frame);
       return report.status;
     } catch (error) {
       await staged.discard();
       throw error;
+    } finally {
+      await read.rows.discard();
     }
   } catch (error) {
     // An interrupted run prints nothing but this line: the user stopped it, nothing failed.

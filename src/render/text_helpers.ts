@@ -11,4 +11,10 @@ export const textHelpers: Record<string, HelperDelegate> = {
   isNumber: (value: unknown) => typeof value === 'number',
   /** A database value made safe for a terminal; absent values print `-`. */
   terminal: (value: unknown) => (value === null || value === undefined ? '-' : sanitizeForTerminal(String(value))),
+  /**
+   * A database string as one key=value field: made safe for a terminal, then in double quotes with `\`
+   * and `"` escaped by a backslash, so spaces and quotes inside it never end the field; absent prints `-`.
+   */
+  quoted: (value: unknown) =>
+    value === null || value === undefined ? '-' : `"${sanitizeForTerminal(String(value)).replace(/[\\"]/g, (c) => `\\${c}`)}"`,
 };

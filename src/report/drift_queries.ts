@@ -3,9 +3,10 @@ import { withReadOnlySnapshot, type SnapshotSession } from '../db/snapshot.js';
 import type { DbConfig } from '../config/db_config.js';
 import type { CauseTotal, DriftResults, DriftRow, DriftSummary, SummaryGroup } from './drift_results.js';
 import { readCount, readId, readOptionalId, readText, type Columns } from '../db/decode.js';
+import type { EvidenceQueries } from './evidence.js';
 
 /** The query version this build runs; it names the folder under sql/ and is printed in every report. */
-export const QUERY_VERSION = 'v4';
+export const QUERY_VERSION = 'v5';
 
 /**
  * The row or summary limit meaning "all": 2^63-1, the largest value both a signed and an unsigned BIGINT
@@ -30,22 +31,31 @@ export interface DriftRequest {
   summaryLimit: number;
 }
 
-/** The drift statement of one query version, parsed before any connection is made. */
+/** The statements of one query version, parsed before any connection is made: the report and its evidence. */
 export interface DriftQueries {
   version: string;
   report: NamedQuery;
+  evidence: EvidenceQueries;
 }
 
-/** Loads the drift statement of a query version from sql/<version>/. */
+/** Loads the statements of a query version from sql/<version>/. */
 export function loadDriftQueries(version: string = QUERY_VERSION): DriftQueries {
-  return { version, report: loadNamedQuery(version, 'drift_report') };
+  return {
+    version,
+    report: loadNamedQuery(version, 'drift_report'),
+    evidence: {
+      sites: loadNamedQuery(version, 'drift_evidence'),
+      openEvents: loadNamedQuery(version, 'drift_evidence_open_events'),
+      transitions: loadNamedQuery(version, 'drift_evidence_transitions'),
+    },
+  };
 }
 
 /** What the statement's one 'range' row says about the whole range. */
 type RangeTotals = Pick<DriftSummary, 'driftCount' | 'groupsTotal' | 'summarizedCount' | 'hiddenGroupRows'>;
 
 /**
- * One row of sql/v4/drift_report.sql, by its row_kind; the statement's header lists each kind's
+ * One row of sql/v5/drift_report.sql, by its row_kind; the statement's header lists each kind's
  * columns and their order: sites, groups, causes, then one range row (none when nothing drifts).
  */
 type ReportRow =
