@@ -5,6 +5,7 @@ import { formatMs, formatRatio, formatShare, formatTable, median, sumByName } fr
 import { parsePlan, parseRanges, parseSkip, RANGE_PRESETS, type BenchRange } from '../src/bench/bench_plan.js';
 import { mainTable, targetsOf, type BenchResult, type Samples } from '../src/bench/run_bench.js';
 import type { BenchDatabase } from '../src/bench/generate_bench_db.js';
+import { reportDriftCount, reportTimings } from '../src/bench/cli_probe.js';
 
 const target = (over: Partial<Target>): Target => ({
   title: '10 buckets: ours CLI / seed',
@@ -94,7 +95,7 @@ test('a plan compares with 1M only at another size, and reads a recorded 1M time
 
 const db: BenchDatabase = { database: 'bench', shape: 'fresh', kind: 'standard', sites: 1000, events: 0, reused: true, generationMs: 0 };
 const column = (range: BenchRange, ms: Record<string, number[]>): Samples => ({
-  title: range.title, range, db, repeats: 1, ms, rssKb: [70_000], seedDrift: [4], oursDrift: [4], failures: [],
+  title: range.title, range, db, repeats: 1, ms, rssKb: { ours_cli: [70_000] }, seedDrift: [4], oursDrift: [4], failures: [],
 });
 const result = (columns: Samples[], sites = 1_000_000): BenchResult => ({
   plan: parsePlan({ rounds: '2', size: String(sites) }), db, server: { version: 'x', bufferPoolBytes: 0 }, queryVersion: 'v4',
@@ -126,6 +127,31 @@ test('targets: the issue\'s thresholds from the medians, the size comparison onl
   assert.not.ok(lines.some((line) => line.includes('at 1M')));
   const at10m = targetsOf({ ...result([narrow, full], 10_000_000), plan: parsePlan({ size: '10M', 'base-1m': '200ms' }) }).map(formatTarget);
   assert.ok(at10m.includes('PASS full range (10M sites) / full range at 1M, ours CLI = 5.00x (target <= 10.00x) (1M: 200.0 ms, given with --base-1m)'), at10m.join('\n'));
+});
+
+test('the statement timings and drift count are read from a JSON report (its tail), null from anything else', () => {
+  const json = [
+    '{',
+    '  "query_version": "v5",',
+    '  "drift_count": 17275,',
+    '  "rows": [',
+    '    {"blog_id": 1, "note": "\\"timings\\": {"}',
+    '  ],',
+    '  "timings": {',
+    '    "db_ms": 13.5,',
+    '    "statements": [',
+    '      {"name": "drift_report", "ms": 10, "rows": 50 },',
+    '      {"name": "drift_evidence", "ms": 3.5, "rows": 50 }',
+    '    ]',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  assert.equal(reportTimings(json), [{ name: 'drift_report', ms: 10 }, { name: 'drift_evidence', ms: 3.5 }]);
+  assert.is(reportDriftCount(json), 17275);
+  assert.is(reportDriftCount('INFO legacy_projection_drift=158\n'), 158);
+  assert.is(reportTimings('INFO legacy_projection_drift=158\n'), null);
+  assert.is(reportTimings('{"timings": {"db_ms": 1, "statements": [{"name": "x"'), null);
 });
 
 test.run();

@@ -7,6 +7,7 @@ import {
   siteBatches,
   sizeLabel,
 } from '../src/bench/bench_size.js';
+import { schemaTables } from '../src/bench/generate_bench_db.js';
 
 test('parses site counts with k and M suffixes, separators and plain digits', () => {
   assert.is(parseSiteCount('10M'), 10_000_000);
@@ -56,6 +57,12 @@ test('splits the sites into batches of at most a million, covering each once', (
     { first: 2_000_001, last: 2_500_000 },
   ]);
   assert.equal(siteBatches(5, 2), [{ first: 1, last: 2 }, { first: 3, last: 4 }, { first: 5, last: 5 }]);
+});
+
+test('the tables a complete benchmark database must have are read from the schema code, not its comments', () => {
+  const tables = ['jetmon_event_transitions', 'jetmon_events', 'jetpack_monitor_sites'];
+  assert.equal(schemaTables('fresh').sort(), tables);
+  assert.equal(schemaTables('production').sort(), tables);
 });
 
 test.run();

@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
-import { dbConfigFromEnv } from '../config/db_config.js';
-import { loadDriftQueries, queryDrift, type DriftQueries } from '../report/drift_queries.js';
+import { QUERY_VERSION } from '../report/drift_queries.js';
 import { adminConnectionOptions, type SchemaShape } from '../fixtures/database.js';
 import { callbackConnection } from '../db/snapshot.js';
 import { bindNamedQuery, loadNamedQuery, type NamedQuery } from '../db/sql_loader.js';
 import { failureOf, hasGnuTime, reported, runCli, runNode, type CliRun } from './cli_probe.js';
-import { BENCH_BUCKET_TOTAL, benchShape, ensureBenchDatabase, type BenchDatabase, type BenchSpec } from './generate_bench_db.js';
+import { benchShape, ensureBenchDatabase, type BenchDatabase, type BenchSpec } from './generate_bench_db.js';
 import { DEFAULT_SITE_COUNT, DRIFTING_SITE_COUNT, sizeLabel } from './bench_size.js';
 import { parsePlan, RANGE_PRESETS, type BenchPlan, type BenchRange } from './bench_plan.js';
 import { isMainModule } from './main_module.js';
@@ -41,9 +40,14 @@ export interface Samples {
   db: BenchDatabase;
   /** How many times each round runs every contestant of this column. */
   repeats: number;
-  /** floor, server_scan, seed_count, seed_summary, seed_rows, seed (sum), statement:<name> (per call, summed by name), ours_db (sum), ours_cli. */
+  /**
+   * floor, server_scan, seed_count, seed_summary, seed_rows, seed (sum); per CLI run `<x>_cli`
+   * (ours_cli, limit0_cli, ...), its database time `<x>_db` and statement:<x>_<name> (the report's
+   * own timings, summed by statement name).
+   */
   ms: Record<string, number[]>;
-  rssKb: number[];
+  /** Peak RSS in KiB by CLI run name (ours_cli, ...). */
+  rssKb: Record<string, number[]>;
   seedDrift: number[];
   oursDrift: number[];
   /** One line per run that did not give a report (CLI exit status other than 0 or 1, a statement error). */
@@ -66,9 +70,9 @@ export interface BenchResult {
   reference1m: Samples | null;
   /** One bucket on the empty database (`ours_cli`) against `node -e 0` (`node_bare`). */
   fixed: Samples | null;
-  /** The full range of the drifting database in this process: `limit0_db`, `limit50_db` and their statements. */
+  /** The full range of the drifting database as whole CLI processes, `--limit 0` (`limit0_*`) and `--limit 50` (`limit50_*`). */
   drifting: Samples | null;
-  /** `--baseline` of the drifting database's full `--limit 0` JSON report: `ours_cli` and its peak RSS. */
+  /** `--baseline` of the drifting database's full `--limit 0` JSON report: `baseline_*`. */
   baseline: (Samples & { fileBytes: number }) | null;
 }
 
@@ -80,7 +84,6 @@ interface BenchContext {
   floor: NamedQuery;
   serverScan: NamedQuery;
   seed: { count: NamedQuery; summary: NamedQuery; rows: NamedQuery };
-  ours: DriftQueries;
   gnuTime: boolean;
 }
 
@@ -148,41 +151,31 @@ const seed: Contestant = async (context, samples) => {
 };
 
 /**
- * This tool's statements in this process, as the CLI runs them, timed by the tool itself: the
- * report's `timings`, summed per statement name (a chunked read runs one statement per chunk;
- * another statement, such as an evidence query, gets its own row) and in total as `<prefix>db`.
+ * Records one CLI run as `<name>_cli`: its time and peak RSS, and the database time its JSON
+ * report gives (`timings`, the tool's own clock) as `<name>_db` and, summed per statement name (a
+ * chunked read runs one statement per chunk; the evidence statements have names of their own), as
+ * statement:<name>_<statement>. A run that gave no report is listed as a failure.
  */
-async function oursDbTime(context: BenchContext, samples: Samples, rowLimit: number, prefix: string): Promise<number | null> {
-  const config = dbConfigFromEnv(cliEnv(context, samples.db));
-  const request = { bucketMin: samples.range.min, bucketMax: samples.range.max, bucketTotal: BENCH_BUCKET_TOTAL, rowLimit, summaryLimit: 20 };
-  try {
-    const results = await queryDrift(config, context.ours, request);
-    for (const [name, ms] of sumByName(results.timings)) record(samples, `${STATEMENT}${prefix}${name}`, ms);
-    record(samples, `${prefix}db`, results.timings.reduce((sum, timing) => sum + timing.ms, 0));
-    return results.driftCount;
-  } catch (error) {
-    samples.failures.push(`in-process ${prefix}db: ${(error as Error).message.split('\n')[0]}`);
-    return null;
-  }
-}
-
-const oursDb: Contestant = async (context, samples) => {
-  const drift = await oursDbTime(context, samples, ROW_LIMIT, 'ours_');
-  if (drift !== null) samples.oursDrift.push(drift);
-};
-
-/** Records one CLI run of a column: its time, peak RSS and drift count, or the failure when it gave no report. */
 function recordCli(samples: Samples, name: string, run: CliRun): void {
-  record(samples, name, run.ms);
-  if (run.peakRssKb !== null) samples.rssKb.push(run.peakRssKb);
-  if (!reported(run)) samples.failures.push(`${name}: ${failureOf(run)}`);
-  else if (run.driftCount !== null && name === 'ours_cli') samples.oursDrift.push(run.driftCount);
+  record(samples, `${name}_cli`, run.ms);
+  if (run.peakRssKb !== null) (samples.rssKb[`${name}_cli`] ??= []).push(run.peakRssKb);
+  if (!reported(run)) {
+    samples.failures.push(`${name}: ${failureOf(run)}`);
+    return;
+  }
+  if (run.timings) {
+    for (const [statement, ms] of sumByName(run.timings)) record(samples, `${STATEMENT}${name}_${statement}`, ms);
+    record(samples, `${name}_db`, run.timings.reduce((sum, timing) => sum + timing.ms, 0));
+  }
+  if (name === 'ours' && run.driftCount !== null) samples.oursDrift.push(run.driftCount);
 }
 
-/** This tool's report as a whole CLI process (`--limit 50`), with its peak RSS. */
+/** The CLI's arguments for a JSON report of a range, which ends with the report's own statement timings. */
+const reportArgs = (range: BenchRange, limit: number) => ['--range', rangeArg(range), '--format', 'json', '--limit', String(limit)];
+
+/** This tool's report as a whole CLI process (`--format json --limit 50`), with its peak RSS and database time. */
 const oursCli: Contestant = async (context, samples) => {
-  const args = ['--range', rangeArg(samples.range), '--limit', String(ROW_LIMIT)];
-  recordCli(samples, 'ours_cli', await runCli(args, cliEnv(context, samples.db), context.gnuTime));
+  recordCli(samples, 'ours', await runCli(reportArgs(samples.range, ROW_LIMIT), cliEnv(context, samples.db), context.gnuTime));
 };
 
 /** Runs each contestant `samples.repeats` times, starting `round` contestants later than the first round did. */
@@ -194,7 +187,7 @@ async function runRound(context: BenchContext, samples: Samples, contestants: re
 }
 
 function emptySamples(title: string, range: BenchRange, db: BenchDatabase, repeats: number): Samples {
-  return { title, range, db, repeats, ms: {}, rssKb: [], seedDrift: [], oursDrift: [], failures: [] };
+  return { title, range, db, repeats, ms: {}, rssKb: {}, seedDrift: [], oursDrift: [], failures: [] };
 }
 
 /** The database of one kind for the plan's shape, made when missing. */
@@ -219,13 +212,11 @@ export async function runBench(plan: BenchPlan, shape: SchemaShape, env: NodeJS.
       summary: loadNamedQuery('bench', 'seed_summary'),
       rows: loadNamedQuery('bench', 'seed_rows'),
     },
-    ours: loadDriftQueries(),
     gnuTime: hasGnuTime(),
   };
   const contestants = [
     ...(plan.skip.has('floor') ? [] : [floor, serverScan]),
     ...(plan.skip.has('seed') ? [] : [seed]),
-    oursDb,
     oursCli,
   ];
   const repeatsOf = (range: BenchRange) => (range.max - range.min < 10 ? SHORT_REPEATS : 1);
@@ -250,7 +241,7 @@ export async function runBench(plan: BenchPlan, shape: SchemaShape, env: NodeJS.
     plan,
     db,
     server: { version: fact.version, bufferPoolBytes: Number(fact.pool) },
-    queryVersion: context.ours.version,
+    queryVersion: QUERY_VERSION,
     gnuTime: context.gnuTime,
     columns,
     reference1m,
@@ -261,30 +252,36 @@ export async function runBench(plan: BenchPlan, shape: SchemaShape, env: NodeJS.
   };
   const tmp = mkdtempSync(join(tmpdir(), 'pd-bench-baseline-'));
   const baselineFile = join(tmp, 'baseline.json');
-  try {
-    if (baseline) {
-      // The complete baseline the README tells operators to save, once per run.
-      const save = ['--range', rangeArg(full), '--format', 'json', '--limit', '0', '--out', baselineFile];
-      const run = await runCli(save, cliEnv(context, baseline.db), false);
-      if (reported(run)) baseline.fileBytes = statSync(baselineFile).size;
-      else baseline.failures.push(`saving the baseline: ${failureOf(run)}`);
+  const env0 = driftingDb && cliEnv(context, driftingDb);
+  /** The complete baseline the README tells operators to save: the full range, `--format json --limit 0`, to a file. */
+  const saveBaseline = async (samples: Samples, timed: boolean) => {
+    const run = await runCli([...reportArgs(full, 0), '--out', baselineFile], env0!, timed && context.gnuTime);
+    if (timed) recordCli(samples, 'limit0', run);
+    if (reported(run)) {
+      if (baseline) baseline.fileBytes = statSync(baselineFile).size;
+    } else if (!timed) {
+      samples.failures.push(`saving the baseline: ${failureOf(run)}`);
     }
+  };
+  try {
+    // Without the drifting part, whose --limit 0 runs save it each round, the baseline is saved once, untimed.
+    if (baseline && !drifting) await saveBaseline(baseline, false);
     const started = performance.now();
     for (let round = 0; round < plan.rounds; round++) {
       for (const samples of columns) await runRound(context, samples, contestants, round);
-      if (reference1m) await runRound(context, reference1m, [oursDb, oursCli], round);
+      if (reference1m) await runRound(context, reference1m, [oursCli], round);
       if (fixed) {
         const bare: Contestant = async (_, samples) => record(samples, 'node_bare', (await runNode(['-e', '0'], context.env, false)).ms);
         await runRound(context, fixed, [bare, oursCli], round);
       }
       if (round < HEAVY_ROUNDS && drifting) {
-        const limit0: Contestant = async () => void (await oursDbTime(context, drifting, 0, 'limit0_'));
-        const limit50: Contestant = async () => void (await oursDbTime(context, drifting, ROW_LIMIT, 'limit50_'));
+        const limit0: Contestant = (_, samples) => saveBaseline(samples, true);
+        const limit50: Contestant = async (_, samples) => recordCli(samples, 'limit50', await runCli(reportArgs(full, ROW_LIMIT), env0!, context.gnuTime));
         await runRound(context, drifting, [limit50, limit0], round);
       }
       if (round < HEAVY_ROUNDS && baseline && Number.isFinite(baseline.fileBytes)) {
-        const args = ['--range', rangeArg(full), '--limit', String(ROW_LIMIT), '--baseline', baselineFile];
-        recordCli(baseline, 'baseline_cli', await runCli(args, cliEnv(context, baseline.db), context.gnuTime));
+        const args = [...reportArgs(full, ROW_LIMIT), '--baseline', baselineFile];
+        recordCli(baseline, 'baseline', await runCli(args, env0!, context.gnuTime));
       }
       process.stderr.write(`bench: round ${round + 1}/${plan.rounds} done\n`);
     }
@@ -297,8 +294,9 @@ export async function runBench(plan: BenchPlan, shape: SchemaShape, env: NodeJS.
 }
 
 const med = (samples: Samples | null | undefined, name: string) => (samples ? median(samples.ms[name] ?? []) : Number.NaN);
-const maxRss = (list: readonly Samples[]) => {
-  const all = list.flatMap((samples) => samples.rssKb);
+/** The highest peak RSS of the given samples, of one CLI run name or of all. */
+const maxRss = (list: readonly (Samples | null)[], name?: string) => {
+  const all = list.flatMap((samples) => (samples ? (name ? (samples.rssKb[name] ?? []) : Object.values(samples.rssKb).flat()) : []));
   return all.length > 0 ? Math.max(...all) : Number.NaN;
 };
 const statementNames = (list: readonly Samples[], prefix: string) => [
@@ -326,7 +324,7 @@ export function targetsOf(result: BenchResult): Target[] {
     { title: `database time, 100 buckets${atSize} / full range`, value: med(wide, 'ours_db') / med(full, 'ours_db'), direction: 'max', limit: 0.2, unit: 'share' },
     { title: `database time, 10 buckets${atSize} / full range`, value: med(narrow, 'ours_db') / med(full, 'ours_db'), direction: 'max', limit: 0.03, unit: 'share' },
     { title: `--limit 0 / --limit 50 database time, ${DRIFTING_SITE_COUNT} drifting sites`, value: med(result.drifting, 'limit0_db') / med(result.drifting, 'limit50_db'), direction: 'max', limit: 2, unit: 'ratio' },
-    { title: `--baseline of ${DRIFTING_SITE_COUNT} drifting sites: peak RSS`, value: maxRss(result.baseline ? [result.baseline] : []), direction: 'under', limit: 200e6 / 1024, unit: 'mb' },
+    { title: `--baseline of ${DRIFTING_SITE_COUNT} drifting sites: peak RSS`, value: maxRss([result.baseline]), direction: 'under', limit: 200e6 / 1024, unit: 'mb' },
     { title: `normal report${atSize} (--limit 50): peak RSS`, value: maxRss(result.columns), direction: 'max', limit: 100e6 / 1024, unit: 'mb' },
   ];
   if (result.plan.sites !== DEFAULT_SITE_COUNT) {
@@ -413,27 +411,32 @@ function sideTables(result: BenchResult): string[] {
   }
   const heavy = Math.min(HEAVY_ROUNDS, result.plan.rounds);
   if (drifting) {
-    const names = statementNames([drifting], 'limit50_').map((name) => name.slice(`${STATEMENT}limit50_`.length));
+    const names = [...new Set(['limit50_', 'limit0_'].flatMap((prefix) =>
+      statementNames([drifting], prefix).map((name) => name.slice(`${STATEMENT}${prefix}`.length))))];
+    const both = (title: string, key: (limit: string) => string, cell: (value: number) => string = formatMs) => {
+      const [top, bottom] = [med(drifting, key('limit0')), med(drifting, key('limit50'))];
+      return [`  ${title}`, cell(bottom), cell(top), formatRatio(top / bottom)];
+    };
     out.push(
       '',
-      `${DRIFTING_SITE_COUNT} drifting sites: ${drifting.db.database}, full range 0-999, database time in this process; medians of ${plural(heavy, 'run')}`,
+      `${DRIFTING_SITE_COUNT} drifting sites: ${drifting.db.database}, full range 0-999, --format json; medians of ${plural(heavy, 'run')}`,
       formatTable([
-        ['', '--limit 50', '--limit 0', 'ratio'],
-        ...[['ours, database time', 'db'], ...names.map((name) => [`  ${name}`, name])].map(([title, name]) => {
-          const key = (limit: string) => (name === 'db' ? `${limit}_db` : `${STATEMENT}${limit}_${name}`);
-          const [top, bottom] = [med(drifting, key('limit0')), med(drifting, key('limit50'))];
-          return [`  ${title}`, formatMs(bottom), formatMs(top), formatRatio(top / bottom)];
-        }),
-      ], 32, 22),
+        ['', '--limit 50', '--limit 0 (saved, --out)', 'ratio'],
+        both('ours, CLI process', (limit) => `${limit}_cli`),
+        both('ours, database time', (limit) => `${limit}_db`),
+        ...names.map((name) => both(`  ${name}`, (limit) => `${STATEMENT}${limit}_${name}`)),
+        ['  CLI peak RSS (max)', formatMb(maxRss([drifting], 'limit50_cli')), formatMb(maxRss([drifting], 'limit0_cli'))],
+      ], 32, 26),
     );
   }
   if (baseline) {
     const size = Number.isFinite(baseline.fileBytes) ? `${(baseline.fileBytes / 1e6).toFixed(1)} MB` : 'not saved';
     out.push(
       '',
-      `--baseline: the full range of ${baseline.db.database} with --limit 50 --baseline <its --format json --limit 0 report, ${size}>; medians of ${plural(heavy, 'run')}`,
+      `--baseline: the full range of ${baseline.db.database}, --format json --limit 50 --baseline <its --limit 0 report, ${size}>; medians of ${plural(heavy, 'run')}`,
       formatTable([
         ['  ours, CLI process', formatMs(med(baseline, 'baseline_cli'))],
+        ['  ours, database time', formatMs(med(baseline, 'baseline_db'))],
         ['  CLI peak RSS (max)', formatMb(maxRss([baseline]))],
       ], 32, 22),
     );
