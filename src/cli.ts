@@ -5,7 +5,8 @@ import { resolveDbConfig, serverAddress } from './config/db_config.js';
 import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } from './report/drift_queries.js';
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJsonOnStdout, parseCommand, type Format } from './config/options.js';
-import { BaselineTracker, loadBaseline, type Baseline } from './report/baseline.js';
+import type { BucketRange } from './config/bucket_range.js';
+import type { BaselineTracker } from './report/baseline.js';
 import { compileJsonFailureTemplate, compileReportRenderer, type ListedRow, type SpooledRow } from './render/render.js';
 import type { DriftSummary } from './report/drift_results.js';
 import type { BaselineComparison } from './report/baseline.js';
@@ -14,7 +15,10 @@ import { EVIDENCE_BATCH, EvidenceReader, type EvidenceGap } from './report/evide
 import { RowSpool } from './report/row_spool.js';
 import { InterruptedError, throwIfInterrupted, withReadOnlySnapshot, type SnapshotSession, type StatementTiming } from './db/snapshot.js';
 import { buildReportView, type RunFacts } from './report/report_view.js';
-import { QueryDefinitionError } from './db/sql_loader.js';
+import { QueryDefinitionError, type NamedQuery } from './db/sql_loader.js';
+import { Recheck, type RecheckLabel } from './report/recheck.js';
+import { loadDriftingSitesQuery } from './report/recheck_query.js';
+import { completeRecord, recheckAfterWait } from './report/recheck_run.js';
 
 /** Where a run writes, and the clock it reads; tests pass their own. */
 interface CliIo {
@@ -26,6 +30,8 @@ interface CliIo {
   now: () => Date;
   /** Aborted, with the signal's name as its reason, when the run is interrupted (Ctrl-C); the query on the server is then cancelled. */
   interrupt?: AbortSignal;
+  /** With --recheck: called after the wait, just before the re-check's snapshot opens (tests write to the database here). */
+  beforeRecheck?: () => Promise<void>;
 }
 
 /** The prefix of every stderr line; red on a terminal unless NO_COLOR is set. */
@@ -53,7 +59,7 @@ function classifyFailure(error: unknown, env: NodeJS.ProcessEnv): { exitCode: nu
 async function reportFailure(error: unknown, argv: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   const { exitCode, message, detail } = classifyFailure(error, env);
   io.stderr(`${prefix(io, env)} ${message}${detail}\n`);
-  if (asksForJsonOnStdout(argv)) {
+  if (await asksForJsonOnStdout(argv)) {
     const kind = exitCode === ExitCode.usage ? 'usage' : 'could_not_check';
     try {
       await io.stdout(compileJsonFailureTemplate()({ generatedAt: io.now().toISOString(), kind, exitCode, message }));
@@ -71,46 +77,61 @@ export interface ReportReading {
   comparison: BaselineComparison | null;
   gaps: EvidenceGap[];
   timings: StatementTiming[];
+  /** With --recheck: every drifting site of this snapshot, to be matched against the re-check's; else null. */
+  recheck: Recheck | null;
+}
+
+/** With --recheck: the empty record and the statement that re-reads every drifting site. */
+interface RecheckRecording {
+  record: Recheck;
+  query: NamedQuery;
 }
 
 /**
  * Reads one report inside an open snapshot: the report statement's listed rows are spooled as they
  * stream (its result occupies the connection until the last row), then read back in batches, and
  * each batch's evidence is read on the same connection and snapshot and spooled with the rows as
- * their extras. Nothing is rendered here, so the snapshot ends as soon as the database is read.
+ * their extras. With --recheck, every drifting site is recorded in the same snapshot. Nothing is
+ * rendered here, so the snapshot ends as soon as the database is read.
  */
 async function readReport(
   session: SnapshotSession,
   queries: DriftQueries,
   request: DriftRequest,
-  baseline: Baseline | null,
+  tracker: BaselineTracker | null,
+  recording: RecheckRecording | null,
 ): Promise<ReportReading> {
   const reading = readDrift(session, queries, request);
-  const tracker = baseline && new BaselineTracker(baseline);
   const streamed = new RowSpool<SpooledRow>();
   const listed = new RowSpool<ListedRow>();
   const evidence = new EvidenceReader(session, queries.evidence);
+  let record = recording?.record ?? null;
   try {
-    for await (const batch of reading.rows) await streamed.push(batch.map((row) => ({ ...row, isNew: tracker?.observe(row) ?? false })));
+    for await (const batch of reading.rows) {
+      for (const row of batch) record?.observe(row);
+      await streamed.push(batch.map((row) => ({ ...row, isNew: tracker?.observe(row) ?? false })));
+    }
     for await (const batch of streamed.batches(EVIDENCE_BATCH)) {
       const found = await evidence.read(batch);
-      await listed.push(batch.map((row) => ({ ...row, extras: { evidence: found.get(row.blogId) ?? null } })));
+      await listed.push(batch.map((row) => ({ ...row, extras: { evidence: found.get(row.blogId) ?? null, recheck: null } })));
     }
+    const summary = reading.summary();
+    if (record && recording) record = await completeRecord(session, recording.query, record, request, summary.driftCount);
+    const comparison = tracker?.finish(listed.count < summary.driftCount, summary.causes) ?? null;
+    return { rows: listed, summary, comparison, gaps: evidence.gaps, timings: [...session.timings], recheck: record };
   } catch (error) {
     await listed.discard();
     throw error;
   } finally {
     await streamed.discard();
   }
-  const summary = reading.summary();
-  const comparison = tracker?.finish(listed.count < summary.driftCount, summary.causes) ?? null;
-  return { rows: listed, summary, comparison, gaps: evidence.gaps, timings: [...session.timings] };
 }
 
 /**
- * Renders a report that was read into `staged`, after its snapshot ended: each listed row with its
- * extras, as a row and as a line of the evidence section; resolves to the exit status (0 clean,
- * 1 drift) and the frame to commit around them. An aborted `interrupt` stops it with an
+ * Renders a report that was read into `staged`, after its snapshots ended: each listed row with its
+ * extras (its --recheck label added here), as a row and as a line of the evidence section; resolves
+ * to the exit status (0 clean, 1 drift; with --recheck, 1 only when a site persisted or changed)
+ * and the frame to commit around them. An aborted `interrupt` stops it with an
  * InterruptedError. Exported for its test.
  */
 export async function renderReport(
@@ -122,8 +143,9 @@ export async function renderReport(
 ): Promise<{ status: number; frame: ReportFrame }> {
   const renderer = compileReportRenderer(format);
   let index = 0;
-  for await (const batch of read.rows.batches(RENDER_BATCH)) {
+  for await (const spooled of read.rows.batches(RENDER_BATCH)) {
     throwIfInterrupted(interrupt); // a long listing stays stoppable by Ctrl-C after the snapshot ended
+    const batch = read.recheck ? spooled.map((row, i) => labelled(row, read.recheck!.label(index + i))) : spooled;
     await staged.write(batch.map((row, i) => renderer.row(row, index + i)).join(''));
     await staged.writeAppendix(batch.map((row, i) => renderer.evidenceRow(row, index + i)).join(''));
     index += batch.length;
@@ -133,15 +155,26 @@ export async function renderReport(
     timings: read.timings,
     baseline: read.comparison,
     evidenceGaps: read.gaps,
+    recheck: read.recheck?.result() ?? null,
   });
+  const drifts = view.recheck ? view.recheck.stillDrifting : !view.ok;
   return {
-    status: view.ok ? ExitCode.clean : ExitCode.drift,
+    status: drifts ? ExitCode.drift : ExitCode.clean,
     frame: { head: renderer.head(view), tail: renderer.tail(view), appendixHead: renderer.evidenceHead(view) },
   };
 }
 
+/** A listed row with what --recheck found for it. */
+const labelled = (row: ListedRow, recheck: RecheckLabel): ListedRow => ({ ...row, extras: { ...row.extras, recheck } });
+
 /** Listed rows rendered at a time. */
 const RENDER_BATCH = 1000;
+
+/** Reads the --baseline report of `range`, and returns what compares the rows of this run with it. */
+async function compareWith(path: string, range: BucketRange): Promise<BaselineTracker> {
+  const { BaselineTracker, loadBaseline } = await import('./report/baseline.js');
+  return new BaselineTracker(await loadBaseline(path, range));
+}
 
 /** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
@@ -161,10 +194,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     }
     const request = { ...options.range, bucketTotal: options.bucketTotal, rowLimit: options.rowLimit, summaryLimit: options.summaryLimit };
     const run = { server: { address: serverAddress(config), database: config.database }, generatedAt: io.now() };
-    const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
+    // The baseline reader (a streaming JSON parser, the schema validator) loads only for runs that compare.
+    const tracker = options.baseline === undefined ? null : await compareWith(options.baseline, options.range);
+    const recording = options.recheckMs > 0 ? { record: new Recheck(options.recheckMs), query: loadDriftingSitesQuery() } : null;
     let reading: ReportReading | undefined;
     try {
-      await withReadOnlySnapshot(config, async (session) => void (reading = await readReport(session, queries, request, baseline)), io.interrupt);
+      await withReadOnlySnapshot(config, async (session) => void (reading = await readReport(session, queries, request, tracker, recording)), io.interrupt);
+      if (reading?.recheck && recording) {
+        const waitIo = { stderr: io.stderr, stderrIsTerminal: io.stderrIsTerminal, interrupt: io.interrupt, beforeRecheck: io.beforeRecheck };
+        reading.timings.push(...(await recheckAfterWait(config, recording.query, reading.recheck, request, waitIo)));
+      }
     } catch (error) {
       await reading?.rows.discard(); // read, then interrupted before the snapshot closed
       throw error;
@@ -172,7 +211,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const read = reading!;
     const staged = stageReport(options.out, io.stdout);
     try {
-      // Rendered and delivered once the snapshot is closed: a slow or FIFO destination holds no transaction open.
+      // Rendered and delivered once the snapshots are closed: a slow or FIFO destination holds no transaction open.
       const report = await renderReport(read, options.format, run, staged, io.interrupt);
       throwIfInterrupted(io.interrupt);
       await staged.commit(report.frame);
@@ -218,12 +257,14 @@ if (invokedDirectly()) {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const status = await main(process.argv.slice(2), process.env, {
+  // No top-level await: the build bundles this file as a script (scripts/build_cli.ts) to cache its compiled code.
+  void main(process.argv.slice(2), process.env, {
     stdout: (text) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve())),
     stderr: (text) => process.stderr.write(text),
     stderrIsTerminal: process.stderr.isTTY === true,
     now: () => new Date(),
     interrupt: interrupt.signal,
+  }).then((status) => {
+    process.exitCode = status;
   });
-  process.exitCode = status;
 }

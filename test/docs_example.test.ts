@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { builtCli, envFor, runCli, withScratch } from './support/scratch.js';
+import { main } from '../src/cli.js';
+import { builtCli, envFor, FIXED_NOW, runCli, withScratch } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
 
 /**
@@ -64,6 +65,25 @@ test("the README's gate script says each outcome once: drift, and could not chec
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+});
+
+test("the README's re-check example is what the tool prints when blog 42 is repaired during the wait", async () => {
+  const block = /<!-- example: recheck, seed fixture, --range 0-99 --limit 3 --recheck 1, blog 42 repaired during the wait -->\n```text\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README re-check example block not found');
+  await withScratch(seedFixture, async ({ connection, env }) => {
+    let stdout = '';
+    const status = await main(['--range', '0-99', '--limit', '3', '--recheck', '1'], env, {
+      stdout: (text) => void (stdout += text),
+      stderr: () => {},
+      stderrIsTerminal: false,
+      now: () => FIXED_NOW,
+      beforeRecheck: async () => void (await connection.query('UPDATE jetpack_monitor_sites SET site_status = 2 WHERE blog_id = 42')),
+    });
+    assert.is(status, 1);
+    // Ages move with the clock (the first test checks one against the server's); compared as printed.
+    const ages = (stdout.match(/drifting_since_age_s=\d+/g) ?? []).values();
+    assert.fixture(stdout, block[1]!.replace(/drifting_since_age_s=\d+/g, () => ages.next().value ?? 'missing'));
+  });
 });
 
 test.run();

@@ -30,14 +30,16 @@ for (const [table, index] of HINTED) {
   });
 }
 
-test('every alias the shipped query puts an index hint on maps back to its table', () => {
-  const text = loadNamedQuery(QUERY_VERSION, 'drift_report').strings.join('?').replace(/--[^\n]*/g, '');
-  const hinted = [...text.matchAll(/(?:FROM|JOIN)\s+(\w+)\s+(?:AS\s+)?(\w+)\s+(?:USE|IGNORE|FORCE)\s+(?:INDEX|KEY)/gi)].map((m) => [m[2]!, m[1]!] as const);
-  assert.ok(hinted.length > 0, 'the shipped query has index hints');
-  for (const [alias, table] of hinted) assert.is(hintedTableAliases[alias], table, `alias ${alias}`);
-  const hintedIndexes = [...text.matchAll(/(?:USE|IGNORE|FORCE)\s+(?:INDEX|KEY)(?:\s+FOR\s+(?:JOIN|GROUP BY|ORDER BY))?\s*\(([^)]*)\)/gi)].flatMap((m) => m[1]!.split(',').map((s) => s.trim()));
-  assert.equal([...new Set(hintedIndexes)].sort(), HINTED.map(([, index]) => index).sort());
-});
+for (const [version, name] of [[QUERY_VERSION, 'drift_report'], [QUERY_VERSION, 'drifting_sites']] as const) {
+  test(`every alias the shipped ${name} query puts an index hint on maps back to its table`, () => {
+    const text = loadNamedQuery(version, name).strings.join('?').replace(/--[^\n]*/g, '');
+    const hinted = [...text.matchAll(/(?:FROM|JOIN)\s+(\w+)\s+(?:AS\s+)?(\w+)\s+(?:USE|IGNORE|FORCE)\s+(?:INDEX|KEY)/gi)].map((m) => [m[2]!, m[1]!] as const);
+    assert.ok(hinted.length > 0, 'the shipped query has index hints');
+    for (const [alias, table] of hinted) assert.is(hintedTableAliases[alias], table, `alias ${alias}`);
+    const hintedIndexes = [...text.matchAll(/(?:USE|IGNORE|FORCE)\s+(?:INDEX|KEY)(?:\s+FOR\s+(?:JOIN|GROUP BY|ORDER BY))?\s*\(([^)]*)\)/gi)].flatMap((m) => m[1]!.split(',').map((s) => s.trim()));
+    assert.equal([...new Set(hintedIndexes)].sort(), HINTED.map(([, index]) => index).sort());
+  });
+}
 
 test('an alias the mapping does not know is named as the server gave it, not guessed', () => {
   const config = dbConfigFromEnv(envFor('jetmon_db'));

@@ -202,7 +202,7 @@ test('SIGTERM after the snapshot ended, while the listing is rendered: an Interr
   const rows = new RowSpool<ListedRow>();
   const row: ListedRow = {
     blogId: '1', bucket: 0, siteStatus: 0, expectedStatus: 1, eventId: null, openEvents: 0, cause: 'stale_legacy_down_projection',
-    eventState: null, isNew: false, extras: { evidence: null },
+    eventState: null, isNew: false, extras: { evidence: null, recheck: null },
   };
   await rows.push([row]);
   const read: ReportReading = {
@@ -210,6 +210,7 @@ test('SIGTERM after the snapshot ended, while the listing is rendered: an Interr
     summary: { queryVersion: 'v5', bucketMin: 0, bucketMax: 0, driftCount: 1, summarizedCount: 1, groups: [], groupsTotal: 0, hiddenGroupRows: 0, causes: [] },
     comparison: null,
     gaps: [],
+    recheck: null,
     timings: [],
   };
   const interrupt = new AbortController();

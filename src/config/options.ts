@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import type { Argv } from 'yargs';
 import { checkBucketRange, parseBucketRange, parseCount, parseDurationMs, type BucketRange } from './bucket_range.js';
 import { sslModes, type ConnectionFlags, type ConnectionLimits } from './db_config.js';
 import { UsageError } from '../errors.js';
@@ -21,6 +21,8 @@ export interface ReportOptions {
   out: string | undefined;
   /** An earlier JSON report of the same range to compare with. */
   baseline: string | undefined;
+  /** With --recheck: milliseconds to wait after the report's snapshot before re-checking every drifting site; 0 for no re-check. */
+  recheckMs: number;
   limits: ConnectionLimits;
   connection: ConnectionFlags;
   /** Facts worth telling an operator at a terminal, such as where the range came from. */
@@ -45,7 +47,38 @@ const optionDefaults = { limit: '50', 'summary-limit': '20', format: 'text', 'co
 
 const connectionOptionNames = ['host', 'port', 'user', 'database', 'socket', 'ssl-ca', 'ssl-cert', 'ssl-key', 'ssl-mode', 'defaults-file'] as const;
 
-function buildParser(argv: string[]) {
+/** Every option that takes a value, by the name yargs gives its value (`--output` is an alias of --format). */
+export const valueOptionNames = [
+  'range',
+  'bucket-min',
+  'bucket-max',
+  'bucket-total',
+  'limit',
+  'summary-limit',
+  'format',
+  'out',
+  'baseline',
+  'recheck',
+  ...connectionOptionNames,
+  'connect-timeout',
+  'statement-timeout',
+] as const;
+
+/** The option values of a command line, as yargs parses them: each a string, or undefined when not given. */
+type OptionValues = { [name in (typeof valueOptionNames)[number]]?: string | undefined };
+
+/** A parsed command line: the option values, the words that are not options, and whether help or the version was asked for. */
+interface ParsedArguments extends OptionValues {
+  _: (string | number)[];
+  help?: unknown;
+  version?: unknown;
+}
+
+/** yargs, loaded on first use: most runs never need it (see plainArguments). */
+let yargsModule: Promise<typeof import('yargs')> | undefined;
+const loadYargs = async (): Promise<typeof import('yargs').default> => (await (yargsModule ??= import('yargs'))).default;
+
+function buildParser(yargs: typeof import('yargs').default, argv: string[]): Argv<OptionValues> {
   const text = <Extra extends object = object>(describe: string, extra?: Extra) => ({ type: 'string' as const, describe, ...(extra as Extra) });
   return yargs(argv)
     .scriptName('projection-drift')
@@ -58,7 +91,7 @@ function buildParser(argv: string[]) {
         'Read-only: it never writes.',
       ].join('\n'),
     )
-    .group(['range', 'bucket-min', 'bucket-max', 'bucket-total', 'limit', 'summary-limit', 'format', 'out', 'baseline'], 'Report:')
+    .group(['range', 'bucket-min', 'bucket-max', 'bucket-total', 'limit', 'summary-limit', 'format', 'out', 'baseline', 'recheck'], 'Report:')
     .option('range', text('Inclusive bucket range A-B, or one bucket A [default: the pinned range, else 0..BUCKET_TOTAL-1]'))
     .option('bucket-min', text('First bucket (the monitor\'s flag; set with --bucket-max)'))
     .option('bucket-max', text('Last bucket (the monitor\'s flag; set with --bucket-min)'))
@@ -68,6 +101,10 @@ function buildParser(argv: string[]) {
     .option('format', text(`Report format: ${formats.join(', ')}`, { defaultDescription: optionDefaults.format, alias: 'output' }))
     .option('out', text('Write the report here instead of stdout: a file is replaced atomically (links followed), a device or FIFO written in place'))
     .option('baseline', text('An earlier JSON report of the same range: say what is new, resolved and persisting (save it with --limit 0 for an exact comparison)'))
+    .option(
+      'recheck',
+      text('Seconds to wait after the report\'s snapshot, then re-check every drifting site in a new one and label it persistent, changed or cleared; exit 0 when all cleared (decimals allowed; 0 = no re-check)'),
+    )
     .group([...connectionOptionNames, 'connect-timeout', 'statement-timeout'], 'Connection (above DB_* variables and ~/.my.cnf):')
     .option('host', text('Server host [default: $DB_HOST, else localhost]'))
     .option('port', text('Server port [default: $DB_PORT, else 3306]'))
@@ -89,6 +126,7 @@ function buildParser(argv: string[]) {
     .example('$0 --range 0-99 --format json > drift.json; [ $? -le 1 ] && jq .drift_count drift.json', 'Gate a script on the JSON report and its exit status')
     .example('JETMON_CONFIG=/etc/jetmon/config.json $0 --output=json', 'On a pinned host: report its pinned bucket range, as the monitor would')
     .example('$0 --range 0-99 --limit 0 --format json --out before.json; $0 --range 0-99 --baseline before.json', 'Compare with an earlier report after a repair')
+    .example('$0 --range 0-99 --recheck 30', 'Tell transient drift from persistent drift: re-check 30 seconds later, exit 1 only if some persists')
     .example('$0 --defaults-file ~/.replica.cnf --range 0-99 --format markdown --out drift.md', 'Read credentials from an option file and write Markdown')
     .epilog(
       [
@@ -98,6 +136,7 @@ function buildParser(argv: string[]) {
         'Exit status: 0 no drift, 1 drift found, 2 bad usage or configuration (nothing queried),',
         '3 could not check (connection, authentication, missing table, query error or timeout),',
         '130 interrupted by Ctrl-C (SIGINT) or 143 by SIGTERM (the query on the server is cancelled, no report written).',
+        'With --recheck: 0 also when every drifting site cleared on the re-check, 1 only when some persisted or changed.',
       ].join('\n'),
     )
     .strict()
@@ -109,7 +148,44 @@ function buildParser(argv: string[]) {
     .fail((message, error) => {
       const reason = message ?? error?.message ?? 'invalid command line';
       throw new UsageError(`${reason.charAt(0).toLowerCase()}${reason.slice(1)}; see --help`);
-    });
+    }) as Argv<OptionValues>;
+}
+
+/** A value yargs hands over exactly as written: no leading dash, nothing it could read as syntax, not empty. */
+const plainValue = /^[A-Za-z0-9_.:/@+,~][A-Za-z0-9_.:/@+,~-]*$/;
+const valueOptions = new Set<string>([...valueOptionNames, 'output']);
+
+/**
+ * The command line read without yargs, when it is the everyday kind whose every word has one reading
+ * (`--range 0-99 --format json`): each word a known option spelled in full, `--name value` or
+ * `--name=value`, given once (counting --output as --format), with a plain value. Anything else
+ * (help, version, repeats, short or negated flags, "--", other words, values with a leading dash,
+ * spaces, quotes or other characters a parser might read) returns undefined, and yargs, the parser of
+ * record, reads it, with its messages. Loading and setting up yargs costs a report more than the rest
+ * of its option handling; test/options_fast_path.test.ts holds this reading to yargs' own.
+ */
+export function plainArguments(argv: readonly string[]): ParsedArguments | undefined {
+  const values: OptionValues = {};
+  for (let i = 0; i < argv.length; i++) {
+    const match = /^--([a-z][a-z-]*[a-z])(?:=(.*))?$/s.exec(argv[i]!);
+    if (!match || !valueOptions.has(match[1]!)) return undefined;
+    const name = (match[1] === 'output' ? 'format' : match[1]) as keyof OptionValues;
+    const value = match[2] ?? argv[++i];
+    if (value === undefined || !plainValue.test(value) || Object.hasOwn(values, name)) return undefined;
+    values[name] = value;
+  }
+  return { ...values, _: [] };
+}
+
+/** The command line as yargs reads it; help and version text end up in `output`. */
+async function yargsArguments(argv: string[]): Promise<{ args: ParsedArguments; output: string }> {
+  let output = '';
+  const parser = buildParser(await loadYargs(), argv);
+  const args = await parser.parseAsync(argv, {}, (error, _argv, text) => {
+    if (error) throw new UsageError(error.message);
+    output = text;
+  });
+  return { args, output };
 }
 
 /** The bucket total: --bucket-total, else $BUCKET_TOTAL, else the config's BUCKET_TOTAL, else 1000. */
@@ -154,13 +230,13 @@ function rangeOf(
   return { bucketMin: 0, bucketMax: bucketTotal - 1 };
 }
 
-/** Parses and validates the command line; throws UsageError (exit 2) before anything is queried. */
-export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ParsedCommand> {
-  let output = '';
-  const args = await buildParser(argv).parseAsync(argv, {}, (error, _argv, text) => {
-    if (error) throw new UsageError(error.message);
-    output = text;
-  });
+/**
+ * Parses and validates the command line; throws UsageError (exit 2) before anything is queried.
+ * `parser: 'yargs'` makes yargs read even a plain command line (for the test that compares the two readings).
+ */
+export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, { parser = 'any' }: { parser?: 'any' | 'yargs' } = {}): Promise<ParsedCommand> {
+  const plain = parser === 'any' ? plainArguments(argv) : undefined;
+  const { args, output } = plain ? { args: plain, output: '' } : await yargsArguments(argv);
   if (args.help || args.version) return { kind: 'done', output };
   if (args._.length > 0) {
     throw new UsageError(`unexpected argument "${String(args._[0])}": options only, nothing after "--" is read; see --help`);
@@ -174,7 +250,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   if (!formats.includes(format)) {
     throw new UsageError(`invalid --format "${given.format}": use one of ${formats.join(', ')}`);
   }
-  const config = readMonitorConfig(env);
+  const config = await readMonitorConfig(env);
   const bucketTotal = bucketTotalOf(
     args['bucket-total'],
     env,
@@ -194,6 +270,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       format,
       out: args.out,
       baseline: args.baseline,
+      recheckMs: args.recheck === undefined ? 0 : parseDurationMs(args.recheck, '--recheck', { allowZero: true, zeroMeans: 'no re-check' }),
       limits: {
         connectTimeoutMs: parseDurationMs(given['connect-timeout'], '--connect-timeout'),
         statementTimeoutMs: parseDurationMs(given['statement-timeout'], '--statement-timeout', { allowZero: true }),
@@ -219,8 +296,9 @@ function optionSpellings(argv: readonly string[]): Record<string, string> {
  * last of `--format`/`--output` wins as in a report): a JSON failure document goes to stdout when
  * the format is json and no --out file was named.
  */
-export function asksForJsonOnStdout(argv: readonly string[]): boolean {
+export async function asksForJsonOnStdout(argv: readonly string[]): Promise<boolean> {
   try {
+    const yargs = await loadYargs();
     const args = yargs([...argv])
       .help(false)
       .version(false)

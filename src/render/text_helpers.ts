@@ -9,6 +9,8 @@ export const textHelpers: Record<string, HelperDelegate> = {
   ...sharedCellHelpers,
   /** Whether a value is a number (a cause delta is null without --baseline). */
   isNumber: (value: unknown) => typeof value === 'number',
+  /** A --recheck label as the marker at the end of a row: PERSISTENT, CHANGED or CLEARED. */
+  marker: (label: string) => label.toUpperCase(),
   /** A database value made safe for a terminal; absent values print `-`. */
   terminal: (value: unknown) => (value === null || value === undefined ? '-' : sanitizeForTerminal(String(value))),
   /**

@@ -22,6 +22,11 @@ export const NO_LIMIT = 9223372036854775807n;
  */
 const PER_SITE_LOOKUP_SHARE = 0.08;
 
+/** Whether a range is narrow enough to look the open events up site by site rather than build the whole rollup. */
+export function perSiteLookups(request: Pick<DriftRequest, 'bucketMin' | 'bucketMax' | 'bucketTotal'>): boolean {
+  return request.bucketMax - request.bucketMin + 1 <= request.bucketTotal * PER_SITE_LOOKUP_SHARE;
+}
+
 /** What to ask for: an inclusive bucket range of BUCKET_TOTAL buckets and how many groups and rows to return (0 = all). */
 export interface DriftRequest {
   bucketMin: number;
@@ -122,8 +127,7 @@ export function readDrift(session: SnapshotSession, queries: DriftQueries, reque
   let totals: RangeTotals = { driftCount: 0, groupsTotal: 0, summarizedCount: 0, hiddenGroupRows: 0 };
   let read = false;
   async function* rows(): AsyncGenerator<DriftRow[]> {
-    const buckets = request.bucketMax - request.bucketMin + 1;
-    await session.usePerSiteLookups(buckets <= request.bucketTotal * PER_SITE_LOOKUP_SHARE);
+    await session.usePerSiteLookups(perSiteLookups(request));
     const statement = bindNamedQuery(queries.report, {
       bucket_min: request.bucketMin,
       bucket_max: request.bucketMax,

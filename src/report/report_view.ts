@@ -3,6 +3,7 @@ import type { CauseTotal, DriftSummary, SummaryGroup } from './drift_results.js'
 import { countChangedNote, guidanceFor, nextStep, repairGuidance, repairMode } from './guidance.js';
 import type { BaselineComparison } from './baseline.js';
 import type { EvidenceGap } from './evidence.js';
+import type { RecheckResult } from './recheck.js';
 
 /** The server and database a report read, for the record (where it connected and the database name only). */
 export interface ServerFacts {
@@ -49,7 +50,12 @@ export interface ReportView {
   evidence: { listed: number; gaps: EvidenceGap[] };
   /** What changed since the --baseline report; null without one. */
   baseline: BaselineView | null;
+  /** With --recheck: every drifting site of the report's snapshot checked again in a new one; null without it. */
+  recheck: RecheckView | null;
 }
+
+/** A re-check as the templates print it: `stillDrifting` when any site persisted or changed (exit 1). */
+export type RecheckView = RecheckResult & { stillDrifting: boolean };
 
 /** Facts about the run that do not come from the database. */
 export interface RunFacts {
@@ -82,6 +88,7 @@ export function buildReportView(
     timings: readonly StatementTiming[];
     baseline?: BaselineComparison | null;
     evidenceGaps?: readonly EvidenceGap[];
+    recheck?: RecheckResult | null;
   },
 ): ReportView {
   const comparison = progress.baseline ?? null;
@@ -120,5 +127,6 @@ export function buildReportView(
     timings: { dbMs: Math.round(dbMs * 10) / 10, statements: totalsByName(progress.timings) },
     evidence: { listed: progress.rowsListed, gaps: [...(progress.evidenceGaps ?? [])] },
     baseline: comparison && baselineView(comparison),
+    recheck: progress.recheck ? { ...progress.recheck, stillDrifting: progress.recheck.persistent + progress.recheck.changed > 0 } : null,
   };
 }
