@@ -74,7 +74,7 @@ interface ParsedArguments extends OptionValues {
   version?: unknown;
 }
 
-/** yargs, loaded on first use: most runs never need it (see plainArguments). */
+/** yargs, loaded when a command line is first parsed (the bundle evaluates it only then). */
 let yargsModule: Promise<typeof import('yargs')> | undefined;
 const loadYargs = async (): Promise<typeof import('yargs').default> => (await (yargsModule ??= import('yargs'))).default;
 
@@ -151,32 +151,6 @@ function buildParser(yargs: typeof import('yargs').default, argv: string[]): Arg
     }) as Argv<OptionValues>;
 }
 
-/** A value yargs hands over exactly as written: no leading dash, nothing it could read as syntax, not empty. */
-const plainValue = /^[A-Za-z0-9_.:/@+,~][A-Za-z0-9_.:/@+,~-]*$/;
-const valueOptions = new Set<string>([...valueOptionNames, 'output']);
-
-/**
- * The command line read without yargs, when it is the everyday kind whose every word has one reading
- * (`--range 0-99 --format json`): each word a known option spelled in full, `--name value` or
- * `--name=value`, given once (counting --output as --format), with a plain value. Anything else
- * (help, version, repeats, short or negated flags, "--", other words, values with a leading dash,
- * spaces, quotes or other characters a parser might read) returns undefined, and yargs, the parser of
- * record, reads it, with its messages. Loading and setting up yargs costs a report more than the rest
- * of its option handling; test/options_fast_path.test.ts holds this reading to yargs' own.
- */
-export function plainArguments(argv: readonly string[]): ParsedArguments | undefined {
-  const values: OptionValues = {};
-  for (let i = 0; i < argv.length; i++) {
-    const match = /^--([a-z][a-z-]*[a-z])(?:=(.*))?$/s.exec(argv[i]!);
-    if (!match || !valueOptions.has(match[1]!)) return undefined;
-    const name = (match[1] === 'output' ? 'format' : match[1]) as keyof OptionValues;
-    const value = match[2] ?? argv[++i];
-    if (value === undefined || !plainValue.test(value) || Object.hasOwn(values, name)) return undefined;
-    values[name] = value;
-  }
-  return { ...values, _: [] };
-}
-
 /** The command line as yargs reads it; help and version text end up in `output`. */
 async function yargsArguments(argv: string[]): Promise<{ args: ParsedArguments; output: string }> {
   let output = '';
@@ -230,13 +204,9 @@ function rangeOf(
   return { bucketMin: 0, bucketMax: bucketTotal - 1 };
 }
 
-/**
- * Parses and validates the command line; throws UsageError (exit 2) before anything is queried.
- * `parser: 'yargs'` makes yargs read even a plain command line (for the test that compares the two readings).
- */
-export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, { parser = 'any' }: { parser?: 'any' | 'yargs' } = {}): Promise<ParsedCommand> {
-  const plain = parser === 'any' ? plainArguments(argv) : undefined;
-  const { args, output } = plain ? { args: plain, output: '' } : await yargsArguments(argv);
+/** Parses and validates the command line; throws UsageError (exit 2) before anything is queried. */
+export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ParsedCommand> {
+  const { args, output } = await yargsArguments(argv);
   if (args.help || args.version) return { kind: 'done', output };
   if (args._.length > 0) {
     throw new UsageError(`unexpected argument "${String(args._[0])}": options only, nothing after "--" is read; see --help`);
