@@ -10,7 +10,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 SOURCES := $(shell find src -name '*.ts') tsconfig.json
 TEMPLATES := $(shell find templates -name '*.hbs')
 
-.PHONY: help install build db-up drift-report demo test test-deep docs-verify typecheck bench clean
+.PHONY: help install build db-up drift-report demo test test-deep docs-verify typecheck bench bench-db clean
 # A failed build leaves no dist/cli.js behind that would look up to date (tsc writes one before the bundle step).
 .DELETE_ON_ERROR:
 
@@ -66,8 +66,14 @@ docs-verify: build db-up ## Check that the README's example report is what the t
 
 ROUNDS ?= 5
 SHAPE ?= $(or $(SCHEMA_SHAPE),fresh)
-bench: build db-up ## Benchmark on 1M generated sites (one database per table shape, made once): make bench [ROUNDS=5] [SHAPE=fresh|production]
-	DB_HOST=$${DB_HOST:-127.0.0.1} node dist/bench/run_bench.js --rounds $(ROUNDS) --shape $(SHAPE)
+SIZE ?= $(or $(SITES),1M)
+BENCH_OPTIONS = --shape $(SHAPE) --size $(SIZE)
+bench: build db-up ## Benchmark against the seed (databases made once): make bench [SHAPE=fresh|production] [SIZE=1M|10M] [ROUNDS=5] [RANGES=10,100,1000] [SKIP=seed,floor,fixed,drifting,baseline] [MEASURE_1M=1 | BASE_1M=1150ms]
+	DB_HOST=$${DB_HOST:-127.0.0.1} node dist/bench/run_bench.js --rounds $(ROUNDS) $(BENCH_OPTIONS) \
+	  $(if $(RANGES),--ranges $(RANGES)) $(if $(SKIP),--skip $(SKIP)) $(if $(MEASURE_1M),--measure-1m) $(if $(BASE_1M),--base-1m $(BASE_1M))
+
+bench-db: build db-up ## Only generate a benchmark database: make bench-db [SHAPE=fresh|production] [SIZE=1M|10M] [KIND=standard|drifting|empty]
+	DB_HOST=$${DB_HOST:-127.0.0.1} node dist/bench/generate_bench_db.js $(BENCH_OPTIONS) --kind $(or $(KIND),standard)
 
 clean: ## Remove build output
 	rm -rf dist

@@ -1,12 +1,14 @@
 -- name: generate_events
 -- Benchmark data, step 2 of 2: inserts the events of the sites made by
--- generate_sites.sql, reading the site rows back (n = jetpack_monitor_site_id)
--- and deriving everything from n, so the data is deterministic. The class
+-- generate_sites.sql with ids :first_site .. :last_site, reading those site
+-- rows back (n = jetpack_monitor_site_id) and deriving everything from n, so
+-- the data is deterministic and the same whichever batches it is made in. The class
 -- h = CRC32(CONCAT('site-', n)) MOD 10000 is the one generate_sites.sql uses
 -- (see its header for the class table). Each site has up to seven event
--- slots, each slot with its own id block (id = 1 + slot * 1000003 +
--- (n * 7919) MOD 1000003, so ids are unique, older slots have smaller ids and
--- one blog's events lie far apart in the clustered index):
+-- slots, each slot with its own id block (id = 1 + slot * B + (n * 7919) MOD B,
+-- where B = :id_block is a prime above the site count (1000003 for up to
+-- 1,000,000 sites), so ids are unique, older slots have smaller ids and one
+-- blog's events lie far apart in the clustered index):
 --   0 closed HTTP event, for 25% of sites (c < 25) and every stale-down site
 --     (state Resolved, Seems Down for a fifth, Down for the stale-down ones)
 --   1 a second closed HTTP event, for 5% of sites
@@ -19,7 +21,8 @@
 -- About 1.07 events per site: ~0.37 closed, ~0.03 open non-HTTP, ~0.065
 -- open HTTP. Timestamps are UTC literals; run with time_zone = '+00:00'.
 -- severity is always given (the production shape has no default for it), so
--- both table shapes of sql/schema/ get the same rows. Portable to MySQL 8. No parameters.
+-- both table shapes of sql/schema/ get the same rows. Portable to MySQL 8.
+-- Parameters: :first_site, :last_site, :id_block.
 INSERT INTO jetmon_events
   (id, blog_id, endpoint_id, check_type, discriminator, severity, state,
    started_at, ended_at, resolution_reason, cause_event_id, metadata, updated_at)
@@ -34,6 +37,7 @@ classified AS (
          CRC32(CONCAT('closed-', s.jetpack_monitor_site_id)) % 100 AS c,
          CRC32(CONCAT('noise-', s.jetpack_monitor_site_id)) % 100 AS z
   FROM jetpack_monitor_sites AS s
+  WHERE s.jetpack_monitor_site_id BETWEEN :first_site AND :last_site
 ),
 candidates AS (
   -- One row per site and slot; state is NULL where the slot has no event.
@@ -78,7 +82,7 @@ candidates AS (
 ),
 shaped AS (
   -- Every column of the event, still without the two timestamps that depend on each other.
-  SELECT 1 + ca.slot * 1000003 + (ca.n * 7919) % 1000003 AS id,
+  SELECT 1 + ca.slot * :id_block + (ca.n * 7919) % :id_block AS id,
          ca.blog_id,
          CASE WHEN ca.slot = 4 AND ((ca.h >= 900 AND ca.h < 960) OR (ca.h >= 1080 AND ca.h < 1110)) THEN 1
               WHEN ca.slot = 5 THEN 2

@@ -1,7 +1,9 @@
 -- name: generate_sites
--- Benchmark data, step 1 of 2: inserts :site_count site rows (ids 1..n, at
--- most 1,000,000) spread evenly over :bucket_total buckets (bucket = n mod
--- :bucket_total, so one bucket's rows lie all over the clustered index).
+-- Benchmark data, step 1 of 2: inserts the site rows with ids :first_site ..
+-- :last_site (at most 1,000,000 per call: the generator calls it once per
+-- million sites, so any size gets the same rows as one call would), spread
+-- evenly over :bucket_total buckets (bucket = n mod :bucket_total, so one
+-- bucket's rows lie all over the clustered index).
 -- Deterministic: every value derives from the row number n. The class h =
 -- CRC32(CONCAT('site-', n)) MOD 10000 (per ten-thousand) picks the site's
 -- shape; generate_events.sql repeats the same expression and class table:
@@ -29,7 +31,7 @@
 -- stay within 0..127), and the columns production requires without a default
 -- (monitor_url) are given, so both shapes hold the same data.
 -- Portable to MySQL 8 (no recursion: the numbers come from a cross join of
--- digits). Parameters: :site_count, :bucket_total.
+-- digits). Parameters: :first_site, :last_site, :bucket_total.
 INSERT INTO jetpack_monitor_sites
   (jetpack_monitor_site_id, blog_id, bucket_no, monitor_url, monitor_active,
    site_status, last_status_change, check_interval, last_checked_at)
@@ -38,15 +40,15 @@ WITH digits AS (
   UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9
 ),
 numbers AS (
-  -- 1 .. 1,000,000
-  SELECT 1 + d0.d + 10 * d1.d + 100 * d2.d + 1000 * d3.d + 10000 * d4.d + 100000 * d5.d AS n
+  -- :first_site .. :first_site + 999,999
+  SELECT :first_site + d0.d + 10 * d1.d + 100 * d2.d + 1000 * d3.d + 10000 * d4.d + 100000 * d5.d AS n
   FROM digits AS d0 CROSS JOIN digits AS d1 CROSS JOIN digits AS d2
   CROSS JOIN digits AS d3 CROSS JOIN digits AS d4 CROSS JOIN digits AS d5
 ),
 classified AS (
   SELECT n, CRC32(CONCAT('site-', n)) % 10000 AS h
   FROM numbers
-  WHERE n <= :site_count
+  WHERE n <= :last_site
 )
 SELECT c.n,
        1000 + 3 * c.n,

@@ -4,10 +4,11 @@ import { withReadOnlySnapshot, type SnapshotSession } from '../db/snapshot.js';
 import { loadDriftQueries, readDrift } from '../report/drift_queries.js';
 import { loadDriftingSitesQuery, readDriftingSites } from '../report/recheck_query.js';
 import { Recheck } from '../report/recheck.js';
-import { BENCH_BUCKET_TOTAL, BENCH_DATABASES } from './generate_bench_db.js';
+import { BENCH_BUCKET_TOTAL } from './generate_bench_db.js';
+import { benchDatabaseName } from './bench_size.js';
 import { isMainModule } from './main_module.js';
 import { formatMs, formatRatio, formatTable, median } from './stats.js';
-import { FULL_RANGE, NARROW_RANGE, type BenchRange } from './run_bench.js';
+import { RANGE_PRESETS, type BenchRange } from './bench_plan.js';
 
 /**
  * What --recheck costs the server on the benchmark database, against the report it extends, in
@@ -67,8 +68,8 @@ async function measure(range: BenchRange, rounds: number): Promise<string[][]> {
 
 if (isMainModule(import.meta.url)) {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '8' } } });
-  process.env.DB_NAME ||= BENCH_DATABASES.fresh;
-  for (const range of [FULL_RANGE, NARROW_RANGE]) {
+  process.env.DB_NAME ||= benchDatabaseName('standard', 'fresh');
+  for (const range of [RANGE_PRESETS['1000'], RANGE_PRESETS['10']]) {
     process.stdout.write(`${formatTable(await measure(range, Number(values.rounds)))}\n\n`);
   }
 }

@@ -23,3 +23,20 @@ export function formatTable(rows: readonly (readonly string[])[], firstWidth = 3
     .map((cells) => cells.map((cell, index) => cell.padEnd(index === 0 ? firstWidth : width)).join(' ').trimEnd())
     .join('\n');
 }
+
+/** Sums statement timings by statement name (a chunked read runs one statement several times): name -> ms, in first-seen order. */
+export function sumByName(timings: readonly { name: string; ms: number }[]): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const { name, ms } of timings) sums.set(name, (sums.get(name) ?? 0) + ms);
+  return sums;
+}
+
+/** Megabytes (10^6 bytes) from GNU time's KiB, for a table cell: `74.0 MB`; `-` when not measured. */
+export function formatMb(kb: number): string {
+  return Number.isFinite(kb) ? `${((kb * 1024) / 1e6).toFixed(1)} MB` : '-';
+}
+
+/** A share for a table cell: `5.4%`; `-` when either side was not measured. */
+export function formatShare(share: number): string {
+  return Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : '-';
+}
