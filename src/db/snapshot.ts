@@ -24,11 +24,6 @@ export interface SnapshotSession {
    * optimizer settings).
    */
   stream(name: string, statement: Sql): AsyncIterable<Record<string, unknown>[]>;
-  /**
-   * Lets MariaDB look a grouped subquery up row by row (split materialization) or makes it build
-   * the subquery once; MySQL always builds it, so there this does nothing.
-   */
-  usePerSiteLookups(enabled: boolean): Promise<void>;
   /** Per-statement timings so far, in execution order. */
   readonly timings: StatementTiming[];
 }
@@ -297,7 +292,6 @@ export async function withReadOnlySnapshot<T>(
       finished();
     }
   };
-  let flavor: ServerFlavor = 'mysql';
   const timings: StatementTiming[] = [];
   const session: SnapshotSession = {
     timings,
@@ -336,13 +330,9 @@ export async function withReadOnlySnapshot<T>(
       }
       timings.push({ name, ms: elapsed(started), rows: count });
     },
-    async usePerSiteLookups(enabled) {
-      if (flavor !== 'mariadb') return;
-      await onServer(() => connection.query(`SET SESSION optimizer_switch = 'split_materialized=${enabled ? 'on' : 'off'}'`));
-    },
   };
   try {
-    flavor = await onServer(() => serverFlavor(connection));
+    const flavor = await onServer(() => serverFlavor(connection));
     for (const statement of sessionStatements(flavor, config.statementTimeoutMs)) {
       await onServer(() => connection.query(statement));
     }
