@@ -11,6 +11,7 @@ import { checkOutDestination, removeTemporaryFilesNow, stageReport, type StagedR
 import { InterruptedError, withReadOnlySnapshot, type SnapshotSession } from './db/snapshot.js';
 import { buildReportView, type RunFacts } from './report/report_view.js';
 import { QueryDefinitionError } from './db/sql_loader.js';
+import { progressLine, type ProgressLine } from './render/progress_line.js';
 
 /** Where a run writes, and the clock it reads; tests pass their own. */
 interface CliIo {
@@ -72,9 +73,10 @@ async function writeReport(
   run: RunFacts,
   baseline: Baseline | null,
   staged: StagedReport,
+  progress: ProgressLine | null,
 ): Promise<{ status: number; head: string; tail: string }> {
   const renderer = compileReportRenderer(format);
-  const reading = readDrift(session, queries, request);
+  const reading = readDrift(session, queries, request, { progress: progress?.update });
   const tracker = baseline && new BaselineTracker(baseline);
   let listed = 0;
   for await (const batch of reading.rows) {
@@ -106,12 +108,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const run = { server: { address: serverAddress(config), database: config.database }, generatedAt: io.now() };
     const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
     const staged = stageReport(options.out, io.stdout);
+    // On a terminal, a long run shows how far it got (stderr only; nothing when piped).
+    const label = `buckets ${options.range.bucketMin}-${options.range.bucketMax}`;
+    const progress = io.stderrIsTerminal ? progressLine(io.stderr, label) : null;
     try {
       const report = await withReadOnlySnapshot(
         config,
-        (session) => writeReport(session, queries, request, options.format, run, baseline, staged),
+        (session) => writeReport(session, queries, request, options.format, run, baseline, staged, progress),
         io.interrupt,
-      );
+      ).finally(() => progress?.clear());
       // Delivered once the snapshot is closed: a FIFO waiting for its reader holds no transaction open.
       await staged.commit(report.head, report.tail);
       return report.status;

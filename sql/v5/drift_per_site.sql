@@ -14,14 +14,16 @@
 -- Parameters: :bucket_min, :bucket_max (inclusive bucket range).
 WITH site_events AS (
   -- One row per active site of the range, with the rollup of its open HTTP events (a join, then a
-  -- GROUP BY on the site's primary key: portable, no lateral join needed).
+  -- GROUP BY on the site's primary key: portable, no lateral join needed). The hint keeps the
+  -- lookup on idx_blog_id_active (blog_id, ended_at), which finds a blog's open events alone;
+  -- idx_blog_id_started would read its closed ones too, each from the table.
   SELECT s.jetpack_monitor_site_id AS site_id, s.blog_id, s.bucket_no, s.site_status,
          COUNT(e.id) AS open_event_count,
          MIN(CASE WHEN CAST(e.state AS BINARY) = 'Down' THEN e.id END) AS down_event_id,
          MIN(CASE WHEN CAST(e.state AS BINARY) = 'Seems Down' THEN e.id END) AS seems_down_event_id,
          MIN(e.id) AS first_event_id
   FROM jetpack_monitor_sites AS s
-  LEFT JOIN jetmon_events AS e
+  LEFT JOIN jetmon_events AS e IGNORE INDEX FOR JOIN (idx_blog_id_started)
     ON e.blog_id = s.blog_id
    AND e.ended_at IS NULL
    AND CAST(e.check_type AS BINARY) = 'http'

@@ -25,16 +25,16 @@ const PER_SITE_SHARE = 0.1;
 const SITE_ID_SLICE = 1_000_000;
 
 /**
- * Cuts the primary key from site_id_min to site_id_max into equal slices of about SITE_ID_SLICE
+ * Cuts the primary key from site_id_min to site_id_max into equal slices of about `sliceSites`
  * sites each by the server's row estimate (a sparse key gets fewer slices than its span suggests).
  */
-function siteIdSlices(span: Columns): [bigint, bigint][] {
+function siteIdSlices(span: Columns, sliceSites: number): [bigint, bigint][] {
   const idMin = BigInt(readId(span, 'site_id_min'));
   const idMax = BigInt(readId(span, 'site_id_max'));
   const ids = idMax - idMin + 1n;
   const estimated = span.estimated_rows === null ? 0 : readCount(span, 'estimated_rows');
-  const bySpan = (ids + BigInt(SITE_ID_SLICE) - 1n) / BigInt(SITE_ID_SLICE);
-  const byRows = BigInt(Math.max(1, Math.ceil(estimated / SITE_ID_SLICE)));
+  const bySpan = (ids + BigInt(sliceSites) - 1n) / BigInt(sliceSites);
+  const byRows = BigInt(Math.max(1, Math.ceil(estimated / sliceSites)));
   const count = bySpan < byRows ? bySpan : byRows;
   const width = (ids + count - 1n) / count;
   const slices: [bigint, bigint][] = [];
@@ -100,8 +100,13 @@ function decodeDriftSite(row: Columns): DriftSite {
 /** The listed row of a site: the report's columns only. */
 const listedRow = ({ siteId: _siteId, ...row }: DriftSite): DriftRow => row;
 
-/** Steps of a report done so far and in all, for a progress line. */
-export type DriftProgress = (done: number, total: number) => void;
+/** How to read: who hears of the progress, and (for tests) the slice size of the wide plan. */
+export interface DriftReadOptions {
+  /** Told how many of the run's statements have finished, and how many it runs in all. */
+  progress?: (done: number, total: number) => void;
+  /** Sites per primary-key slice of the wide plan; SITE_ID_SLICE unless a test makes slices small. */
+  siteIdSlice?: number;
+}
 
 /** A drift report being read: the listed rows to stream, then the summary of the whole range. */
 export interface DriftReading {
@@ -121,9 +126,14 @@ const ROW_BATCH = 1000;
  * HTTP events, then one per primary-key slice for the sites without any whose status is not
  * running; the first rows of each (in listing order) are merged at the end. Every drifting site is
  * folded into its summary group as it arrives, so only listed rows are kept. `progress` hears of
- * each finished statement of a wide range.
+ * each finished statement.
  */
-export function readDrift(session: SnapshotSession, queries: DriftQueries, request: DriftRequest, progress?: DriftProgress): DriftReading {
+export function readDrift(
+  session: SnapshotSession,
+  queries: DriftQueries,
+  request: DriftRequest,
+  { progress, siteIdSlice = SITE_ID_SLICE }: DriftReadOptions = {},
+): DriftReading {
   const builder = new DriftSummaryBuilder();
   const rowLimit = request.rowLimit === 0 ? Infinity : request.rowLimit;
   const range = { bucket_min: request.bucketMin, bucket_max: request.bucketMax };
@@ -144,6 +154,7 @@ export function readDrift(session: SnapshotSession, queries: DriftQueries, reque
 
   async function* perSite(): AsyncGenerator<DriftRow[]> {
     let listed = 0;
+    progress?.(0, 1);
     for await (const batch of session.stream('drift_per_site', bindNamedQuery(queries.perSite, range))) {
       const rows: DriftRow[] = [];
       for (const row of batch) {
@@ -156,13 +167,15 @@ export function readDrift(session: SnapshotSession, queries: DriftQueries, reque
       }
       if (rows.length > 0) yield rows;
     }
+    progress?.(1, 1);
   }
 
   async function* wide(): AsyncGenerator<DriftRow[]> {
     let span: Columns | undefined;
     for await (const batch of session.stream('site_id_span', bindNamedQuery(queries.siteIdSpan, {}))) span ??= batch[0];
-    const slices = span === undefined || span.site_id_min === null ? [] : siteIdSlices(span);
+    const slices = span === undefined || span.site_id_min === null ? [] : siteIdSlices(span, siteIdSlice);
     const steps = slices.length + 1;
+    progress?.(0, steps);
     const kept = await firstRows('drift_open_events', bindNamedQuery(queries.openEvents, range));
     progress?.(1, steps);
     for (const [index, [from, to]] of slices.entries()) {
@@ -190,9 +203,14 @@ export function readDrift(session: SnapshotSession, queries: DriftQueries, reque
 }
 
 /** Reads one range in its own snapshot and collects every listed row (for callers that need them all at once). */
-export async function queryDrift(config: DbConfig, queries: DriftQueries, request: DriftRequest): Promise<DriftResults> {
+export async function queryDrift(
+  config: DbConfig,
+  queries: DriftQueries,
+  request: DriftRequest,
+  options: DriftReadOptions = {},
+): Promise<DriftResults> {
   return withReadOnlySnapshot(config, async (session) => {
-    const reading = readDrift(session, queries, request);
+    const reading = readDrift(session, queries, request, options);
     const rows: DriftRow[] = [];
     for await (const batch of reading.rows) rows.push(...batch);
     return { ...reading.summary(), rows, timings: session.timings };
