@@ -180,7 +180,7 @@ export function readDrift(
     progress?.(1, steps);
     for (const [index, [from, to]] of slices.entries()) {
       const statement = bindNamedQuery(queries.staleSites, { ...range, site_id_min: from.toString(), site_id_max: to.toString() });
-      kept.push(...(await firstRows('drift_stale_sites', statement)));
+      for (const site of await firstRows('drift_stale_sites', statement)) kept.push(site);
       progress?.(index + 2, steps);
     }
     kept.sort(compareListing);
