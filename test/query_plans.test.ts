@@ -97,6 +97,22 @@ test('--limit 0 lists every one of many drifting sites, in listing order, with t
   });
 });
 
+test('--limit 0 lists 200,000 drifting sites read by one statement of the wide plan', async () => {
+  await withScratch({}, async ({ env, connection }) => {
+    // 100,000 sites at status 0 (every 50th with an open Down event), then a copy of them under other
+    // blog ids without events: one slice of about 200,000 drifting sites.
+    await insertManySites(connection, 100, 0);
+    await connection.query(
+      `INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, site_status)
+       SELECT blog_id + 1000000, bucket_no, monitor_url, site_status FROM jetpack_monitor_sites`,
+    );
+    const request = { bucketMin: 0, bucketMax: 999, bucketTotal: 1000, rowLimit: 0, summaryLimit: 1 };
+    const results = await queryDrift(dbConfigFromEnv(env), loadDriftQueries(), request);
+    assert.is(results.driftCount, 200000);
+    assert.is(results.rows.length, 200000);
+  });
+});
+
 test('a report piped (stderr not a terminal) prints no progress', async () => {
   await withScratch({ sites, events }, async ({ env }) => {
     const run = await runCli(['--range', '0-999'], env);
