@@ -63,7 +63,9 @@ export interface DriftQueries {
   openEvents: NamedQuery;
   /** ... and, slice by primary-key slice, the range's sites with no open HTTP event whose status is not running. */
   staleSites: NamedQuery;
-  /** The primary key's smallest and largest value, to slice by. */
+  /** Wide ranges where no sites index starts with blog_id: every site of a slice probed in the rollup. */
+  probedSites: NamedQuery;
+  /** The primary key's smallest and largest value and the row estimate, to slice by, and whether blog_id is indexed. */
   siteIdSpan: NamedQuery;
 }
 
@@ -74,6 +76,7 @@ export function loadDriftQueries(version: string = QUERY_VERSION): DriftQueries 
     perSite: loadNamedQuery(version, 'drift_per_site'),
     openEvents: loadNamedQuery(version, 'drift_open_events'),
     staleSites: loadNamedQuery(version, 'drift_stale_sites'),
+    probedSites: loadNamedQuery(version, 'drift_probed_sites'),
     siteIdSpan: loadNamedQuery(version, 'site_id_span'),
   };
 }
@@ -124,7 +127,8 @@ const ROW_BATCH = 1000;
  * one statement that reads the range's sites and looks each one's open events up; its rows arrive
  * in listing order and stream on. Wide ranges run one statement for the sites reached from the open
  * HTTP events, then one per primary-key slice for the sites without any whose status is not
- * running; the first rows of each (in listing order) are merged at the end. Every drifting site is
+ * running (where no sites index starts with blog_id, one per slice that probes every site in the
+ * rollup instead); the first rows of each (in listing order) are merged at the end. Every drifting site is
  * folded into its summary group as it arrives, so only listed rows are kept. `progress` hears of
  * each finished statement.
  */
@@ -174,14 +178,18 @@ export function readDrift(
     let span: Columns | undefined;
     for await (const batch of session.stream('site_id_span', bindNamedQuery(queries.siteIdSpan, {}))) span ??= batch[0];
     const slices = span === undefined || span.site_id_min === null ? [] : siteIdSlices(span, siteIdSlice);
-    const steps = slices.length + 1;
+    // Without an index that starts with blog_id, the sites of the blogs with open events cannot be
+    // reached on their own: each slice then probes every site in the rollup instead.
+    const reachable = span !== undefined && readCount(span, 'blog_id_indexed') === 1;
+    const [name, perSlice] = reachable ? (['drift_stale_sites', queries.staleSites] as const) : (['drift_probed_sites', queries.probedSites] as const);
+    const steps = slices.length + (reachable ? 1 : 0);
     progress?.(0, steps);
-    const kept = await firstRows('drift_open_events', bindNamedQuery(queries.openEvents, range));
-    progress?.(1, steps);
+    const kept = reachable ? await firstRows('drift_open_events', bindNamedQuery(queries.openEvents, range)) : [];
+    if (reachable) progress?.(1, steps);
     for (const [index, [from, to]] of slices.entries()) {
-      const statement = bindNamedQuery(queries.staleSites, { ...range, site_id_min: from.toString(), site_id_max: to.toString() });
-      for (const site of await firstRows('drift_stale_sites', statement)) kept.push(site);
-      progress?.(index + 2, steps);
+      const statement = bindNamedQuery(perSlice, { ...range, site_id_min: from.toString(), site_id_max: to.toString() });
+      for (const site of await firstRows(name, statement)) kept.push(site);
+      progress?.(steps - slices.length + index + 1, steps);
     }
     kept.sort(compareListing);
     const listed = kept.length > rowLimit ? kept.slice(0, rowLimit) : kept;
