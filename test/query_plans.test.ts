@@ -58,26 +58,33 @@ test('each finished statement is reported as progress, ending at its total', asy
     await connection.query('ANALYZE TABLE jetpack_monitor_sites');
     const seen: string[] = [];
     const request: DriftRequest = { bucketMin: 0, bucketMax: 29, rowLimit: 0, summaryLimit: 0, bucketTotal: 40 };
-    await queryDrift(dbConfigFromEnv(env), loadDriftQueries(), request, { siteIdSlice: 20, progress: (done, total) => seen.push(`${done}/${total}`) });
+    await queryDrift(dbConfigFromEnv(env), loadDriftQueries(), request, { siteIdSlice: 20, progress: (done, total, unit) => seen.push(`${done}/${total} ${unit}`) });
     assert.ok(seen.length >= 3, seen.join());
-    const total = seen[0]!.split('/')[1];
-    assert.equal(seen, Array.from({ length: seen.length }, (_, i) => `${i}/${total}`));
+    const total = seen[0]!.split(' ')[0]!.split('/')[1];
+    assert.equal(seen, Array.from({ length: seen.length }, (_, i) => `${i}/${total} parts`));
+    // The per-site plan: 4 of 50 buckets, one bucket (2% of 50) per statement.
+    const narrow: string[] = [];
+    const results = await queryDrift(dbConfigFromEnv(env), loadDriftQueries(), { ...request, bucketMin: 3, bucketMax: 6, bucketTotal: 50 }, {
+      progress: (done, total, unit) => narrow.push(`${done}/${total} ${unit}`),
+    });
+    assert.equal(narrow, ['0/4 buckets', '1/4 buckets', '2/4 buckets', '3/4 buckets', '4/4 buckets']);
+    assert.equal(results.timings.map((timing) => timing.name), Array(4).fill('drift_per_site'));
   });
 });
 
 test('the progress line stays silent for a short run and is rewritten in place, then erased, for a long one', async () => {
   let short = '';
   const quick = progressLine((text) => void (short += text), 'buckets 0-9');
-  quick.update(1, 2);
+  quick.update(1, 2, 'buckets');
   quick.clear();
   assert.is(short, '');
 
   let long = '';
   const slow = progressLine((text) => void (long += text), 'buckets 0-999', 0);
   await new Promise((resolve) => setTimeout(resolve, 20));
-  slow.update(1, 3);
+  slow.update(1, 3, 'parts');
   slow.clear();
-  slow.update(2, 3);
+  slow.update(2, 3, 'parts');
   assert.is(long, '\r\u001b[Kprojection-drift: checking buckets 0-999: starting\r\u001b[Kprojection-drift: checking buckets 0-999: 1/3 parts read\r\u001b[K');
 });
 

@@ -3,8 +3,8 @@ const SHOW_AFTER_MS = 1500;
 
 /** A progress line on a terminal's stderr, rewritten in place and erased at the end. */
 export interface ProgressLine {
-  /** Records `done` of `total` parts read; shown once the run has lasted SHOW_AFTER_MS. */
-  update(done: number, total: number): void;
+  /** Records `done` of `total` units read; shown once the run has lasted SHOW_AFTER_MS. */
+  update(done: number, total: number, unit: string): void;
   /** Erases the line if it was shown; later updates are ignored. */
   clear(): void;
 }
@@ -25,8 +25,8 @@ export function progressLine(write: (text: string) => void, label: string, showA
   const timer = setTimeout(show, showAfterMs);
   timer.unref();
   return {
-    update(partsDone, partsTotal) {
-      state = `${partsDone}/${partsTotal} parts read`;
+    update(done, total, unit) {
+      state = `${done}/${total} ${unit} read`;
       if (shown) show();
     },
     clear() {

@@ -18,6 +18,13 @@ export const QUERY_VERSION = 'v5';
 const PER_SITE_SHARE = 0.1;
 
 /**
+ * The per-site plan reads at most this share of all buckets per statement (20 of 1000): MariaDB
+ * reads 10% of the buckets by a full scan of the table, 2% still through the bucket index, and the
+ * chunks, read in bucket order, give the run its progress.
+ */
+const PER_SITE_CHUNK_SHARE = 0.02;
+
+/**
  * The wide plan reads the sites without open events in slices of this many primary-key values, one
  * statement each inside the same snapshot: each slice's statement stays short (and interruptible
  * between slices), and the run can show its progress.
@@ -105,8 +112,8 @@ const listedRow = ({ siteId: _siteId, ...row }: DriftSite): DriftRow => row;
 
 /** How to read: who hears of the progress, and (for tests) the slice size of the wide plan. */
 export interface DriftReadOptions {
-  /** Told how many of the run's statements have finished, and how many it runs in all. */
-  progress?: (done: number, total: number) => void;
+  /** Told, after each statement, how many buckets (per-site plan) or parts (wide plans) are read of how many. */
+  progress?: (done: number, total: number, unit: 'buckets' | 'parts') => void;
   /** Sites per primary-key slice of the wide plan; SITE_ID_SLICE unless a test makes slices small. */
   siteIdSlice?: number;
 }
@@ -124,8 +131,8 @@ const ROW_BATCH = 1000;
 
 /**
  * Reads one range inside an open snapshot. Narrow ranges (up to PER_SITE_SHARE of the buckets) run
- * one statement that reads the range's sites and looks each one's open events up; its rows arrive
- * in listing order and stream on. Wide ranges run one statement for the sites reached from the open
+ * one statement per chunk of buckets that reads the chunk's sites and looks each one's open events
+ * up; the rows arrive in listing order and stream on. Wide ranges run one statement for the sites reached from the open
  * HTTP events, then one per primary-key slice for the sites without any whose status is not
  * running (where no sites index starts with blog_id, one per slice that probes every site in the
  * rollup instead); the first rows of each (in listing order) are merged at the end. Every drifting site is
@@ -158,20 +165,26 @@ export function readDrift(
 
   async function* perSite(): AsyncGenerator<DriftRow[]> {
     let listed = 0;
-    progress?.(0, 1);
-    for await (const batch of session.stream('drift_per_site', bindNamedQuery(queries.perSite, range))) {
-      const rows: DriftRow[] = [];
-      for (const row of batch) {
-        const site = decodeDriftSite(row);
-        builder.add(site);
-        if (listed < rowLimit) {
-          rows.push(listedRow(site));
-          listed++;
+    const buckets = request.bucketMax - request.bucketMin + 1;
+    const chunk = Math.max(1, Math.floor(request.bucketTotal * PER_SITE_CHUNK_SHARE));
+    progress?.(0, buckets, 'buckets');
+    for (let first = request.bucketMin; first <= request.bucketMax; first += chunk) {
+      const last = Math.min(first + chunk - 1, request.bucketMax);
+      const statement = bindNamedQuery(queries.perSite, { bucket_min: first, bucket_max: last });
+      for await (const batch of session.stream('drift_per_site', statement)) {
+        const rows: DriftRow[] = [];
+        for (const row of batch) {
+          const site = decodeDriftSite(row);
+          builder.add(site);
+          if (listed < rowLimit) {
+            rows.push(listedRow(site));
+            listed++;
+          }
         }
+        if (rows.length > 0) yield rows;
       }
-      if (rows.length > 0) yield rows;
+      progress?.(last - request.bucketMin + 1, buckets, 'buckets');
     }
-    progress?.(1, 1);
   }
 
   async function* wide(): AsyncGenerator<DriftRow[]> {
@@ -183,13 +196,13 @@ export function readDrift(
     const reachable = span !== undefined && readCount(span, 'blog_id_indexed') === 1;
     const [name, perSlice] = reachable ? (['drift_stale_sites', queries.staleSites] as const) : (['drift_probed_sites', queries.probedSites] as const);
     const steps = slices.length + (reachable ? 1 : 0);
-    progress?.(0, steps);
+    progress?.(0, steps, 'parts');
     const kept = reachable ? await firstRows('drift_open_events', bindNamedQuery(queries.openEvents, range)) : [];
-    if (reachable) progress?.(1, steps);
+    if (reachable) progress?.(1, steps, 'parts');
     for (const [index, [from, to]] of slices.entries()) {
       const statement = bindNamedQuery(perSlice, { ...range, site_id_min: from.toString(), site_id_max: to.toString() });
       for (const site of await firstRows(name, statement)) kept.push(site);
-      progress?.(steps - slices.length + index + 1, steps);
+      progress?.(steps - slices.length + index + 1, steps, 'parts');
     }
     kept.sort(compareListing);
     const listed = kept.length > rowLimit ? kept.slice(0, rowLimit) : kept;
