@@ -6,12 +6,19 @@ import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } fro
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJsonOnStdout, parseCommand, type Format } from './config/options.js';
 import { BaselineTracker, loadBaseline, type Baseline } from './report/baseline.js';
-import { compileJsonFailureTemplate, compileReportRenderer } from './render/render.js';
-import { checkOutDestination, removeTemporaryFilesNow, stageReport, type StagedReport } from './render/report_output.js';
-import { InterruptedError, withReadOnlySnapshot, type SnapshotSession } from './db/snapshot.js';
+import { compileJsonFailureTemplate, compileReportRenderer, type ListedRow, type SpooledRow } from './render/render.js';
+import type { DriftSummary } from './report/drift_results.js';
+import type { BaselineComparison } from './report/baseline.js';
+import { checkOutDestination, removeTemporaryFilesNow, stageReport, type ReportFrame, type StagedReport } from './render/report_output.js';
+import { EVIDENCE_BATCH, EvidenceReader, type EvidenceGap } from './report/evidence.js';
+import { RowSpool } from './report/row_spool.js';
+import { InterruptedError, throwIfInterrupted, withReadOnlySnapshot, type SnapshotSession, type StatementTiming } from './db/snapshot.js';
 import { buildReportView, type RunFacts } from './report/report_view.js';
-import { QueryDefinitionError } from './db/sql_loader.js';
+import { QueryDefinitionError, type NamedQuery } from './db/sql_loader.js';
 import { progressLine, type ProgressLine } from './render/progress_line.js';
+import { Recheck, type RecheckLabel } from './report/recheck.js';
+import { loadDriftingSitesQuery } from './report/recheck_query.js';
+import { completeRecord, recheckAfterWait } from './report/recheck_run.js';
 
 /** Where a run writes, and the clock it reads; tests pass their own. */
 interface CliIo {
@@ -23,6 +30,8 @@ interface CliIo {
   now: () => Date;
   /** Aborted, with the signal's name as its reason, when the run is interrupted (Ctrl-C); the query on the server is then cancelled. */
   interrupt?: AbortSignal;
+  /** With --recheck: called after the wait, just before the re-check's snapshot opens (tests write to the database here). */
+  beforeRecheck?: () => Promise<void>;
 }
 
 /** The prefix of every stderr line; red on a terminal unless NO_COLOR is set. */
@@ -61,32 +70,107 @@ async function reportFailure(error: unknown, argv: string[], io: CliIo, env: Nod
   return exitCode;
 }
 
+/** What one snapshot read: the listed rows with their extras (spooled, in listing order) and what the view needs. */
+export interface ReportReading {
+  rows: RowSpool<ListedRow>;
+  summary: DriftSummary;
+  comparison: BaselineComparison | null;
+  gaps: EvidenceGap[];
+  timings: StatementTiming[];
+  /** With --recheck: every drifting site of this snapshot, to be matched against the re-check's; else null. */
+  recheck: Recheck | null;
+}
+
+/** With --recheck: the empty record and the statement that re-reads every drifting site. */
+interface RecheckRecording {
+  record: Recheck;
+  query: NamedQuery;
+}
+
 /**
- * Renders one report's rows into `staged` as they stream from an open snapshot; resolves to the exit
- * status (0 clean, 1 drift) and the head and tail to commit around the rows.
+ * Reads one report inside an open snapshot: the report statement's listed rows are spooled as they
+ * stream (its result occupies the connection until the last row), then read back in batches, and
+ * each batch's evidence is read on the same connection and snapshot and spooled with the rows as
+ * their extras. With --recheck, every drifting site is recorded in the same snapshot. Nothing is
+ * rendered here, so the snapshot ends as soon as the database is read.
  */
-async function writeReport(
+async function readReport(
   session: SnapshotSession,
   queries: DriftQueries,
   request: DriftRequest,
-  format: Format,
-  run: RunFacts,
   baseline: Baseline | null,
-  staged: StagedReport,
+  recording: RecheckRecording | null,
   progress: ProgressLine | null,
-): Promise<{ status: number; head: string; tail: string }> {
-  const renderer = compileReportRenderer(format);
+): Promise<ReportReading> {
   const reading = readDrift(session, queries, request, { progress: progress?.update });
   const tracker = baseline && new BaselineTracker(baseline);
-  let listed = 0;
-  for await (const batch of reading.rows) {
-    await staged.write(batch.map((row) => renderer.row({ ...row, isNew: tracker?.observe(row) ?? false }, listed++)).join(''));
+  const streamed = new RowSpool<SpooledRow>();
+  const listed = new RowSpool<ListedRow>();
+  const evidence = new EvidenceReader(session, queries.evidence);
+  let record = recording?.record ?? null;
+  try {
+    for await (const batch of reading.rows) {
+      for (const row of batch) record?.observe(row);
+      await streamed.push(batch.map((row) => ({ ...row, isNew: tracker?.observe(row) ?? false })));
+    }
+    for await (const batch of streamed.batches(EVIDENCE_BATCH)) {
+      const found = await evidence.read(batch);
+      await listed.push(batch.map((row) => ({ ...row, extras: { evidence: found.get(row.blogId) ?? null, recheck: null } })));
+    }
+    const summary = reading.summary();
+    if (record && recording) record = await completeRecord(session, recording.query, record, request, summary.driftCount);
+    const comparison = tracker?.finish(listed.count < summary.driftCount, summary.causes) ?? null;
+    return { rows: listed, summary, comparison, gaps: evidence.gaps, timings: [...session.timings], recheck: record };
+  } catch (error) {
+    await listed.discard();
+    throw error;
+  } finally {
+    await streamed.discard();
   }
-  const summary = reading.summary();
-  const comparison = tracker?.finish(listed < summary.driftCount, summary.causes) ?? null;
-  const view = buildReportView(summary, run, { rowsListed: listed, timings: session.timings, baseline: comparison });
-  return { status: view.ok ? ExitCode.clean : ExitCode.drift, head: renderer.head(view), tail: renderer.tail(view) };
 }
+
+/**
+ * Renders a report that was read into `staged`, after its snapshots ended: each listed row with its
+ * extras (its --recheck label added here), as a row and as a line of the evidence section; resolves
+ * to the exit status (0 clean, 1 drift; with --recheck, 1 only when a site persisted or changed)
+ * and the frame to commit around them. An aborted `interrupt` stops it with an
+ * InterruptedError. Exported for its test.
+ */
+export async function renderReport(
+  read: ReportReading,
+  format: Format,
+  run: RunFacts,
+  staged: StagedReport,
+  interrupt?: AbortSignal,
+): Promise<{ status: number; frame: ReportFrame }> {
+  const renderer = compileReportRenderer(format);
+  let index = 0;
+  for await (const spooled of read.rows.batches(RENDER_BATCH)) {
+    throwIfInterrupted(interrupt); // a long listing stays stoppable by Ctrl-C after the snapshot ended
+    const batch = read.recheck ? spooled.map((row, i) => labelled(row, read.recheck!.label(index + i))) : spooled;
+    await staged.write(batch.map((row, i) => renderer.row(row, index + i)).join(''));
+    await staged.writeAppendix(batch.map((row, i) => renderer.evidenceRow(row, index + i)).join(''));
+    index += batch.length;
+  }
+  const view = buildReportView(read.summary, run, {
+    rowsListed: read.rows.count,
+    timings: read.timings,
+    baseline: read.comparison,
+    evidenceGaps: read.gaps,
+    recheck: read.recheck?.result() ?? null,
+  });
+  const drifts = view.recheck ? view.recheck.stillDrifting : !view.ok;
+  return {
+    status: drifts ? ExitCode.drift : ExitCode.clean,
+    frame: { head: renderer.head(view), tail: renderer.tail(view), appendixHead: renderer.evidenceHead(view) },
+  };
+}
+
+/** A listed row with what --recheck found for it. */
+const labelled = (row: ListedRow, recheck: RecheckLabel): ListedRow => ({ ...row, extras: { ...row.extras, recheck } });
+
+/** Listed rows rendered at a time. */
+const RENDER_BATCH = 1000;
 
 /** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
@@ -107,22 +191,37 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const request = { ...options.range, bucketTotal: options.bucketTotal, rowLimit: options.rowLimit, summaryLimit: options.summaryLimit };
     const run = { server: { address: serverAddress(config), database: config.database }, generatedAt: io.now() };
     const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
-    const staged = stageReport(options.out, io.stdout);
-    // On a terminal, a long run shows how far it got (stderr only; nothing when piped).
-    const label = `buckets ${options.range.bucketMin}-${options.range.bucketMax}`;
-    const progress = io.stderrIsTerminal ? progressLine(io.stderr, label) : null;
+    const recording = options.recheckMs > 0 ? { record: new Recheck(options.recheckMs), query: loadDriftingSitesQuery() } : null;
+    let reading: ReportReading | undefined;
+    // On a terminal, a long reading shows how far it got (stderr only; nothing when piped).
+    const progress = io.stderrIsTerminal ? progressLine(io.stderr, `buckets ${options.range.bucketMin}-${options.range.bucketMax}`) : null;
     try {
-      const report = await withReadOnlySnapshot(
+      await withReadOnlySnapshot(
         config,
-        (session) => writeReport(session, queries, request, options.format, run, baseline, staged, progress),
+        async (session) => void (reading = await readReport(session, queries, request, baseline, recording, progress)),
         io.interrupt,
       ).finally(() => progress?.clear());
-      // Delivered once the snapshot is closed: a FIFO waiting for its reader holds no transaction open.
-      await staged.commit(report.head, report.tail);
+      if (reading?.recheck && recording) {
+        const waitIo = { stderr: io.stderr, stderrIsTerminal: io.stderrIsTerminal, interrupt: io.interrupt, beforeRecheck: io.beforeRecheck };
+        reading.timings.push(...(await recheckAfterWait(config, recording.query, reading.recheck, request, waitIo)));
+      }
+    } catch (error) {
+      await reading?.rows.discard(); // read, then interrupted before the snapshot closed
+      throw error;
+    }
+    const read = reading!;
+    const staged = stageReport(options.out, io.stdout);
+    try {
+      // Rendered and delivered once the snapshots are closed: a slow or FIFO destination holds no transaction open.
+      const report = await renderReport(read, options.format, run, staged, io.interrupt);
+      throwIfInterrupted(io.interrupt);
+      await staged.commit(report.frame);
       return report.status;
     } catch (error) {
       await staged.discard();
       throw error;
+    } finally {
+      await read.rows.discard();
     }
   } catch (error) {
     // An interrupted run prints nothing but this line: the user stopped it, nothing failed.

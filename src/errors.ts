@@ -14,4 +14,12 @@ export class UsageError extends Error {
 /** The check could not be completed: connection, authentication, schema, query or timeout (exit 3). */
 export class CheckError extends Error {
   override name = 'CheckError';
+
+  constructor(
+    message: string,
+    /** The server's error number when a statement failed on the server (1146 missing table, 1142 no privilege, ...). */
+    readonly errno?: number,
+  ) {
+    super(message);
+  }
 }

@@ -10,6 +10,9 @@ import type { Connection } from 'mysql2/promise';
 import { test } from 'uvu';
 import { dbConfigFromEnv } from '../src/config/db_config.js';
 import { loadDriftQueries, queryDrift } from '../src/report/drift_queries.js';
+import { withReadOnlySnapshot } from '../src/db/snapshot.js';
+import type { RecheckedRow } from '../src/report/recheck.js';
+import { loadDriftingSitesQuery, readDriftingSites } from '../src/report/recheck_query.js';
 import type { DriftResults } from '../src/report/drift_results.js';
 import { createScratchDatabase, dropScratchDatabase, insertEvents, insertSites, schemaShapeFromEnv } from '../src/fixtures/database.js';
 import { randomDatabaseArb, type RandomDatabase } from './model/random_database.js';
@@ -86,6 +89,27 @@ test(`query layer equals the reference model on ${RUNS} random ${shape}-shape da
       const actual = comparable(await queryDrift(config, queries, { ...db.request, bucketTotal: db.bucketTotal }, { siteIdSlice }));
       // node:assert puts the diff in the message, which fast-check prints with the counterexample.
       deepStrictEqual(actual, comparable(referenceReport(db.sites, db.events, db.request)));
+    }),
+  );
+});
+
+test(`--recheck's drifting_sites statement lists the reference model's drifting sites on ${RUNS} random ${shape}-shape databases (seed ${SEED})`, async () => {
+  const query = loadDriftingSitesQuery();
+  await check(
+    'drifting_sites',
+    SEED,
+    RUNS,
+    fc.asyncProperty(randomDatabaseArb(shape), async (db) => {
+      await load(db);
+      const actual = await withReadOnlySnapshot(config, async (session) => {
+        const rows: RecheckedRow[] = [];
+        for await (const batch of readDriftingSites(session, query, { ...db.request, bucketTotal: db.bucketTotal })) rows.push(...batch);
+        return rows;
+      });
+      const expected = referenceReport(db.sites, db.events, { ...db.request, rowLimit: 0 }).rows.map(
+        ({ blogId, bucket, siteStatus, expectedStatus, cause }) => ({ blogId, bucket, siteStatus, expectedStatus, cause }),
+      );
+      deepStrictEqual(actual, expected);
     }),
   );
 });

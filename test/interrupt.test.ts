@@ -10,6 +10,11 @@ import * as assert from 'uvu/assert';
 import { envFor, spawnCli, withScratch, withTemporaryUser } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
 import { startCli, waitFor, within, type RunningCli } from './support/spawn.js';
+import { renderReport, type ReportReading } from '../src/cli.js';
+import { InterruptedError } from '../src/db/snapshot.js';
+import { stageReport } from '../src/render/report_output.js';
+import type { ListedRow } from '../src/render/render.js';
+import { RowSpool } from '../src/report/row_spool.js';
 
 /** Generous bounds against hangs; nothing here asserts how fast anything is. */
 const BOUND_MS = 20_000;
@@ -191,6 +196,36 @@ test('a second SIGINT while the first one is being cleaned up exits at once', as
       await connection.query('UNLOCK TABLES');
     }
   });
+});
+
+test('SIGTERM after the snapshot ended, while the listing is rendered: an InterruptedError (exit 143), nothing delivered', async () => {
+  const rows = new RowSpool<ListedRow>();
+  const row: ListedRow = {
+    blogId: '1', bucket: 0, siteStatus: 0, expectedStatus: 1, eventId: null, openEvents: 0, cause: 'stale_legacy_down_projection',
+    eventState: null, isNew: false, extras: { evidence: null, recheck: null },
+  };
+  await rows.push([row]);
+  const read: ReportReading = {
+    rows,
+    summary: { queryVersion: 'v5', bucketMin: 0, bucketMax: 0, driftCount: 1, summarizedCount: 1, groups: [], groupsTotal: 0, hiddenGroupRows: 0, causes: [] },
+    comparison: null,
+    gaps: [],
+    recheck: null,
+    timings: [],
+  };
+  const interrupt = new AbortController();
+  interrupt.abort('SIGTERM');
+  let delivered = '';
+  const staged = stageReport(undefined, (text) => void (delivered += text));
+  const error = await renderReport(read, 'text', { server: { address: 'x', database: 'y' }, generatedAt: new Date() }, staged, interrupt.signal).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  assert.instance(error, InterruptedError);
+  assert.is((error as InterruptedError).exitCode, 143);
+  await staged.discard();
+  await rows.discard();
+  assert.is(delivered, '');
 });
 
 test.run();

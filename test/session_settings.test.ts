@@ -37,13 +37,18 @@ test('a bound number in SET is refused by an integer variable (error 1232): the 
 
 test("the MySQL branch's session statements run on an integer variable: whole numbers are sent as literals", async () => {
   const statements = sessionStatements('mysql', 1500);
-  assert.equal(statements, ['SET SESSION max_execution_time = 1500', 'SET SESSION tmp_table_size = 67108864, max_heap_table_size = 67108864']);
+  assert.equal(statements, [
+    'SET SESSION max_execution_time = 1500',
+    'SET SESSION tmp_table_size = 67108864, max_heap_table_size = 67108864',
+    "SET SESSION time_zone = '+00:00'",
+  ]);
   await withAdmin(async (connection) => {
     // MariaDB has no max_execution_time; the same statement on an integer variable it has.
     for (const statement of statements) await connection.execute(statement.replace(/\bmax_execution_time\b/, INTEGER_VARIABLE));
     assert.is(await sessionValue(connection, INTEGER_VARIABLE), '1500');
     assert.is(await sessionValue(connection, 'tmp_table_size'), '67108864');
     assert.is(await sessionValue(connection, 'max_heap_table_size'), '67108864');
+    assert.is(await sessionValue(connection, 'time_zone'), '+00:00');
   });
 });
 

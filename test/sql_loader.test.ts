@@ -59,6 +59,13 @@ test('refuses an undefined value as missing', () => {
   assert.throws(() => bindNamedQuery(query, { a: undefined }), /no value given for :a/);
 });
 
+test('binds a list as one parameter per item, and an empty list as NULL so IN (:list) matches nothing', () => {
+  const query = parseNamedQuery(`${header}SELECT * FROM t WHERE a IN (:ids) AND b = :b OR c IN (:none)`, 'sample.sql');
+  const bound = bindNamedQuery(query, { ids: ['1', '18446744073709551615', 3], b: 7, none: [] });
+  assert.is(bound.sql, `${header}SELECT * FROM t WHERE a IN (?, ?, ?) AND b = ? OR c IN (?)`);
+  assert.equal(bound.values, ['1', '18446744073709551615', 3, 7, null]);
+});
+
 test('reports unterminated quotes and comments with their position', () => {
   assert.throws(() => parseNamedQuery(`${header}SELECT 'open`, 'bad.sql'), /bad\.sql:2:8: unterminated ' quote/);
   assert.throws(() => parseNamedQuery(`${header}SELECT /* open`, 'bad.sql'), /bad\.sql:2:8: unterminated \/\* comment/);

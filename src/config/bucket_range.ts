@@ -19,9 +19,10 @@ export function parseCount(text: string, option: string, { min = 0, max = Number
 /**
  * Parses a duration given in seconds (decimals allowed, such as 0.5) into whole milliseconds, rounded
  * up so that any positive value stays positive (0.0000001 s is 1 ms: a server would round it to 0,
- * which means no limit). Anything else is a UsageError naming the option.
+ * which means no limit). Anything else is a UsageError naming the option; with `allowZero`, its message
+ * says what 0 means (`zeroMeans`).
  */
-export function parseDurationMs(text: string, option: string, { allowZero = false } = {}): number {
+export function parseDurationMs(text: string, option: string, { allowZero = false, zeroMeans = 'no limit' } = {}): number {
   const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
   const fraction = match?.[2] ?? '';
   // Exact decimal arithmetic on the digits: a float product such as 1.1 * 1000 is 1100.0000000000002.
@@ -29,7 +30,7 @@ export function parseDurationMs(text: string, option: string, { allowZero = fals
     ? Number(match[1]) * 1000 + Number(fraction.slice(0, 3).padEnd(3, '0')) + (/[1-9]/.test(fraction.slice(3)) ? 1 : 0)
     : Number.NaN;
   if (!Number.isFinite(milliseconds) || milliseconds > 86_400_000 || (!allowZero && milliseconds === 0)) {
-    const least = allowZero ? '0 (no limit)' : 'more than 0';
+    const least = allowZero ? `0 (${zeroMeans})` : 'more than 0';
     throw new UsageError(`invalid ${option} "${text}": use a number of seconds, ${least} up to 86400, such as 10 or 0.5`);
   }
   return milliseconds;

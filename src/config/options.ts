@@ -21,6 +21,8 @@ export interface ReportOptions {
   out: string | undefined;
   /** An earlier JSON report of the same range to compare with. */
   baseline: string | undefined;
+  /** With --recheck: milliseconds to wait after the report's snapshot before re-checking every drifting site; 0 for no re-check. */
+  recheckMs: number;
   limits: ConnectionLimits;
   connection: ConnectionFlags;
   /** Facts worth telling an operator at a terminal, such as where the range came from. */
@@ -58,7 +60,7 @@ function buildParser(argv: string[]) {
         'Read-only: it never writes.',
       ].join('\n'),
     )
-    .group(['range', 'bucket-min', 'bucket-max', 'bucket-total', 'limit', 'summary-limit', 'format', 'out', 'baseline'], 'Report:')
+    .group(['range', 'bucket-min', 'bucket-max', 'bucket-total', 'limit', 'summary-limit', 'format', 'out', 'baseline', 'recheck'], 'Report:')
     .option('range', text('Inclusive bucket range A-B, or one bucket A [default: the pinned range, else 0..BUCKET_TOTAL-1]'))
     .option('bucket-min', text('First bucket (the monitor\'s flag; set with --bucket-max)'))
     .option('bucket-max', text('Last bucket (the monitor\'s flag; set with --bucket-min)'))
@@ -68,6 +70,10 @@ function buildParser(argv: string[]) {
     .option('format', text(`Report format: ${formats.join(', ')}`, { defaultDescription: optionDefaults.format, alias: 'output' }))
     .option('out', text('Write the report here instead of stdout: a file is replaced atomically (links followed), a device or FIFO written in place'))
     .option('baseline', text('An earlier JSON report of the same range: say what is new, resolved and persisting (save it with --limit 0 for an exact comparison)'))
+    .option(
+      'recheck',
+      text('Seconds to wait after the report\'s snapshot, then re-check every drifting site in a new one and label it persistent, changed or cleared; exit 0 when all cleared (decimals allowed; 0 = no re-check)'),
+    )
     .group([...connectionOptionNames, 'connect-timeout', 'statement-timeout'], 'Connection (above DB_* variables and ~/.my.cnf):')
     .option('host', text('Server host [default: $DB_HOST, else localhost]'))
     .option('port', text('Server port [default: $DB_PORT, else 3306]'))
@@ -89,6 +95,7 @@ function buildParser(argv: string[]) {
     .example('$0 --range 0-99 --format json > drift.json; [ $? -le 1 ] && jq .drift_count drift.json', 'Gate a script on the JSON report and its exit status')
     .example('JETMON_CONFIG=/etc/jetmon/config.json $0 --output=json', 'On a pinned host: report its pinned bucket range, as the monitor would')
     .example('$0 --range 0-99 --limit 0 --format json --out before.json; $0 --range 0-99 --baseline before.json', 'Compare with an earlier report after a repair')
+    .example('$0 --range 0-99 --recheck 30', 'Tell transient drift from persistent drift: re-check 30 seconds later, exit 1 only if some persists')
     .example('$0 --defaults-file ~/.replica.cnf --range 0-99 --format markdown --out drift.md', 'Read credentials from an option file and write Markdown')
     .epilog(
       [
@@ -98,6 +105,7 @@ function buildParser(argv: string[]) {
         'Exit status: 0 no drift, 1 drift found, 2 bad usage or configuration (nothing queried),',
         '3 could not check (connection, authentication, missing table, query error or timeout),',
         '130 interrupted by Ctrl-C (SIGINT) or 143 by SIGTERM (the query on the server is cancelled, no report written).',
+        'With --recheck: 0 also when every drifting site cleared on the re-check, 1 only when some persisted or changed.',
       ].join('\n'),
     )
     .strict()
@@ -194,6 +202,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       format,
       out: args.out,
       baseline: args.baseline,
+      recheckMs: args.recheck === undefined ? 0 : parseDurationMs(args.recheck, '--recheck', { allowZero: true, zeroMeans: 'no re-check' }),
       limits: {
         connectTimeoutMs: parseDurationMs(given['connect-timeout'], '--connect-timeout'),
         statementTimeoutMs: parseDurationMs(given['statement-timeout'], '--statement-timeout', { allowZero: true }),

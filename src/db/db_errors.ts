@@ -109,5 +109,5 @@ export function describeDbError(error: unknown, config: DbConfig): CheckError {
         ? `the TLS handshake with ${server} failed: ${detail} (${code}); check --ssl-ca and --ssl-mode`
         : `a database statement failed on ${server}: ${detail}${code ? ` (${code})` : ''}`;
   }
-  return new CheckError(line);
+  return new CheckError(line, typeof e.errno === 'number' ? e.errno : undefined);
 }

@@ -24,6 +24,12 @@ export interface SnapshotSession {
    * optimizer settings).
    */
   stream(name: string, statement: Sql): AsyncIterable<Record<string, unknown>[]>;
+  /**
+   * Lets MariaDB look a grouped subquery up row by row (split materialization) or makes it build
+   * the subquery once (the session's default); MySQL always builds it, so there this does nothing.
+   * Used by the re-check's drifting_sites statement; the report's own statements need it off.
+   */
+  usePerSiteLookups(enabled: boolean): Promise<void>;
   /** Per-statement timings so far, in execution order. */
   readonly timings: StatementTiming[];
 }
@@ -77,7 +83,7 @@ export class InterruptedError extends Error {
 }
 
 /** The InterruptedError for an aborted `interrupt`, whose reason names the signal (SIGINT when it names none). */
-function interruption(interrupt: AbortSignal, message: string): InterruptedError {
+export function interruption(interrupt: AbortSignal, message: string): InterruptedError {
   const reason: unknown = interrupt.reason;
   const signal = typeof reason === 'string' && reason in constants.signals ? (reason as NodeJS.Signals) : 'SIGINT';
   return new InterruptedError(signal, message);
@@ -162,6 +168,11 @@ const MAX_STATEMENT_TIMEOUT_MS = 4_294_967_295;
  * - The window functions over the drifting sites work in temporary tables, which past 16 MiB (about
  *   70,000 drifting sites) move to disk and run several times slower; the cap is raised to 64 MiB, a
  *   ceiling, not an allocation.
+ * - The session's time zone is UTC, written as the offset '+00:00' (named zones need the server's time
+ *   zone tables, which MySQL 8 does not load by default): TIMESTAMP columns come back in UTC and NOW()
+ *   reads the server's clock in UTC, so evidence timestamps and their ages are the same wherever the
+ *   server or the operator is. DATETIME columns (last_status_change in the fresh v2 shape) come back as
+ *   stored: the monitor writes them from sessions in UTC.
  * - MariaDB reads the rows an index range points at in primary-key order (multi-range read) only when
  *   told to; a bucket's sites lie all over the clustered index, so sorted reads halve the cost of a
  *   narrow range. MySQL 8 decides that by cost on its own.
@@ -185,6 +196,7 @@ export function sessionStatements(flavor: ServerFlavor, statementTimeoutMs: numb
   return [
     timeLimit,
     `SET SESSION tmp_table_size = ${MEMORY_TEMP_TABLE_BYTES}, max_heap_table_size = ${MEMORY_TEMP_TABLE_BYTES}`,
+    "SET SESSION time_zone = '+00:00'",
     ...(flavor === 'mariadb' ? ["SET SESSION optimizer_switch = 'mrr=on,mrr_sort_keys=on,split_materialized=off'"] : []),
   ];
 }
@@ -238,6 +250,11 @@ const elapsed = (started: number) => Math.round((performance.now() - started) * 
 /** The line for a run interrupted while connected: what happened to its statement on the server. */
 const CANCELLED = 'interrupted; the query on the server was cancelled';
 const NOTHING_RUNNING = 'interrupted; no query was left running on the server';
+
+/** Throws the InterruptedError of an aborted `interrupt`, for work done after the snapshot ended (nothing runs on the server then). */
+export function throwIfInterrupted(interrupt: AbortSignal | undefined): void {
+  if (interrupt?.aborted) throw interruption(interrupt, NOTHING_RUNNING);
+}
 
 /**
  * Runs `work` inside `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` at REPEATABLE READ,
@@ -296,6 +313,7 @@ export async function withReadOnlySnapshot<T>(
       finished();
     }
   };
+  let flavor: ServerFlavor = 'mysql';
   const timings: StatementTiming[] = [];
   const session: SnapshotSession = {
     timings,
@@ -334,9 +352,13 @@ export async function withReadOnlySnapshot<T>(
       }
       timings.push({ name, ms: elapsed(started), rows: count });
     },
+    async usePerSiteLookups(enabled) {
+      if (flavor !== 'mariadb') return;
+      await onServer(() => connection.query(`SET SESSION optimizer_switch = 'split_materialized=${enabled ? 'on' : 'off'}'`));
+    },
   };
   try {
-    const flavor = await onServer(() => serverFlavor(connection));
+    flavor = await onServer(() => serverFlavor(connection));
     for (const statement of sessionStatements(flavor, config.statementTimeoutMs)) {
       await onServer(() => connection.query(statement));
     }

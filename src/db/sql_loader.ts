@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sql } from 'sql-template-tag';
+import { join as joinValues, Sql } from 'sql-template-tag';
 import { sqlRoot } from '../paths.js';
 
 /** A `.sql` file split at its `:name` placeholders, ready to bind. */
@@ -91,7 +91,20 @@ export function parseNamedQuery(text: string, source: string): NamedQuery {
   return { name, source, strings, params, positions };
 }
 
-/** Binds values to a parsed query by name; every placeholder needs a value and every value must be used. */
+/**
+ * The bound form of one value: a list (an array) becomes one `?` per item, separated by commas, for
+ * `x IN (:list)`; an empty list becomes a single NULL, so `x IN (:list)` matches nothing instead of
+ * being a syntax error. Anything else is one `?`.
+ */
+function boundValue(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  return value.length === 0 ? null : joinValues(value, ', ');
+}
+
+/**
+ * Binds values to a parsed query by name; every placeholder needs a value and every value must be
+ * used. An array binds as a list of parameters (see boundValue).
+ */
 export function bindNamedQuery(query: NamedQuery, values: Readonly<Record<string, unknown>>): Sql {
   query.params.forEach((param, index) => {
     if (!Object.hasOwn(values, param) || values[param] === undefined) {
@@ -105,7 +118,7 @@ export function bindNamedQuery(query: NamedQuery, values: Readonly<Record<string
       `${query.source}: value given for ${unused.map((key) => `:${key}`).join(', ')}, which the query never uses`,
     );
   }
-  return new Sql(query.strings, query.params.map((param) => values[param]));
+  return new Sql(query.strings, query.params.map((param) => boundValue(values[param])));
 }
 
 /** Reads and parses `sql/<version>/<name>.sql`, checking that its header names the same query. */

@@ -6,6 +6,8 @@ import type { HelperDelegate } from 'handlebars';
 import { templatesRoot } from '../paths.js';
 import type { DriftRow } from '../report/drift_results.js';
 import type { ReportView } from '../report/report_view.js';
+import type { SiteEvidence } from '../report/evidence.js';
+import type { RecheckLabel } from '../report/recheck.js';
 import { textHelpers } from './text_helpers.js';
 import { markdownHelpers } from './markdown_helpers.js';
 import { jsonHelpers } from './json_helpers.js';
@@ -19,10 +21,24 @@ export interface FailureView {
   message: string;
 }
 
-/** A listed row as the templates see it: `isNew` marks a site missing from the --baseline report. */
-export type ListedRow = DriftRow & { isNew: boolean };
+/**
+ * What a run adds to one listed row beyond the report statement's columns, read after the rows (on
+ * the same snapshot) and rendered with the row: the site's evidence (null when none was found), and
+ * what --recheck found for it (null without --recheck). Every field is always present (the
+ * templates are strict), null when it does not apply.
+ */
+export interface RowExtras {
+  evidence: SiteEvidence | null;
+  recheck: RecheckLabel | null;
+}
 
-/** A report rendered in three parts, so its rows can stream between them without being held in memory. */
+/** A listed row as spooled before its extras are known: `isNew` marks a site missing from the --baseline report. */
+export type SpooledRow = DriftRow & { isNew: boolean };
+
+/** A listed row as the templates see it. */
+export type ListedRow = SpooledRow & { extras: RowExtras };
+
+/** A report rendered in parts (head, rows, tail, evidence heading, evidence lines), so its rows can be staged between them without being held in memory. */
 export interface ReportRenderer {
   /** Everything before the first row: `templates/<format>/head.hbs`, with the final view. */
   head(view: ReportView): string;
@@ -30,6 +46,10 @@ export interface ReportRenderer {
   row(row: ListedRow, index: number): string;
   /** Everything after the last row: `templates/<format>/tail.hbs`, with the final view. */
   tail(view: ReportView): string;
+  /** The heading of the evidence section, after the tail: `templates/<format>/evidence_head.hbs`; empty without listed rows. */
+  evidenceHead(view: ReportView): string;
+  /** One listed site's evidence line, the `index`-th: `templates/<format>/evidence_row.hbs` (empty in JSON, whose rows carry it). */
+  evidenceRow(row: ListedRow, index: number): string;
 }
 
 const helpersByFormat: Record<Format, Record<string, HelperDelegate>> = {
@@ -55,10 +75,14 @@ export function compileReportRenderer(format: Format): ReportRenderer {
   const head = compile<ReportView>(format, 'head');
   const row = compile<ListedRow>(format, 'row');
   const tail = compile<ReportView>(format, 'tail');
+  const evidenceHead = compile<ReportView>(format, 'evidence_head');
+  const evidenceRow = compile<ListedRow>(format, 'evidence_row');
   return {
     head: (view) => head(view),
     row: (listed, index) => row(listed, { data: { first: index === 0, index } }),
     tail: (view) => tail(view),
+    evidenceHead: (view) => evidenceHead(view),
+    evidenceRow: (listed, index) => evidenceRow(listed, { data: { first: index === 0, index } }),
   };
 }
 

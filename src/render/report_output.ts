@@ -163,7 +163,7 @@ export function checkOutDestination(out: string): void {
 }
 
 /** Writes all of `text`, however many writes the handle needs; a failure is exit 2 naming `name`. */
-async function writeAll(handle: FileHandle, text: string, name: string): Promise<void> {
+export async function writeAll(handle: FileHandle, text: string, name: string): Promise<void> {
   const bytes = Buffer.from(text, 'utf8');
   try {
     for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
@@ -247,69 +247,122 @@ async function openOut(out: string): Promise<Destination> {
   return { write: (text) => writeAll(handle, text, path), finish: () => handle.close(), abandon: () => handle.close().catch(() => {}) };
 }
 
-/** A report's rendered rows waiting for its head and tail; nothing reaches the destination before `commit`. */
+/** A private temporary file (mode 0600 in the OS's temporary folder), registered so an abrupt exit still removes it. */
+export interface TemporaryFile {
+  readonly path: string;
+  readonly handle: FileHandle;
+  /** Closes and removes the file; safe to call more than once. */
+  remove(): Promise<void>;
+}
+
+/** Creates a private temporary file, `.projection-drift.<pid>.<random>.tmp`; removeTemporaryFilesNow removes it too. */
+export async function createTemporaryFile(): Promise<TemporaryFile> {
+  const path = temporaryName(join(tmpdir(), 'projection-drift'));
+  let handle: FileHandle;
+  try {
+    handle = await openTemporary(path, 0o600);
+  } catch (error) {
+    throw cannotWrite(path, error);
+  }
+  let removed = false;
+  return {
+    path,
+    handle,
+    async remove() {
+      if (removed) return;
+      removed = true;
+      await handle.close().catch(() => {});
+      await rm(path, { force: true });
+      forgetTemporary(path);
+    },
+  };
+}
+
+/** Text appended in order and read back once: in memory up to 4 MiB, then all of it in a private temporary file. */
+class TextSpool {
+  private held: string[] = [];
+  private heldLength = 0;
+  private spill: TemporaryFile | undefined;
+
+  async write(text: string): Promise<void> {
+    this.held.push(text);
+    this.heldLength += text.length;
+    if (this.spill || this.heldLength > MEMORY_LIMIT) {
+      this.spill ??= await createTemporaryFile();
+      const chunk = this.held.splice(0).join('');
+      this.heldLength = 0;
+      await writeAll(this.spill.handle, chunk, this.spill.path);
+    }
+  }
+
+  /** Writes everything spooled, in order, to `destination`. */
+  async copyTo(destination: Destination): Promise<void> {
+    if (!this.spill) return void (await destination.write(this.held.join('')));
+    for await (const chunk of createReadStream(this.spill.path, { encoding: 'utf8' })) await destination.write(chunk as string);
+  }
+
+  async discard(): Promise<void> {
+    this.held = [];
+    this.heldLength = 0;
+    const spill = this.spill;
+    this.spill = undefined;
+    await spill?.remove();
+  }
+}
+
+/** The parts of a report around its staged rows and appendix, rendered once every row was seen. */
+export interface ReportFrame {
+  head: string;
+  tail: string;
+  /** The heading of the appendix (the evidence section), written after the tail and before the appendix lines; '' for none. */
+  appendixHead: string;
+}
+
+/** A report's rendered rows (and appendix lines) waiting for its head and tail; nothing reaches the destination before `commit`. */
 export interface StagedReport {
   /** Appends rendered rows. */
   write(rows: string): Promise<void>;
-  /** Writes `head`, the rows, then `tail` to the destination and finishes it; the staged rows are removed either way. */
-  commit(head: string, tail: string): Promise<void>;
-  /** Drops the staged rows; the destination is left as it was. */
+  /** Appends rendered lines of the appendix, the section after the tail (the evidence of each listed site). */
+  writeAppendix(lines: string): Promise<void>;
+  /** Writes head, the rows, tail, appendix head and the appendix lines to the destination and finishes it; the staged text is removed either way. */
+  commit(frame: ReportFrame): Promise<void>;
+  /** Drops the staged text; the destination is left as it was. */
   discard(): Promise<void>;
 }
 
 /**
  * Stages a report for `out` (stdout when undefined), in this order:
- * 1. `write`: the rows, rendered as they stream, are held in memory and past 4 MiB spilled to one private
- *    temporary file, so memory stays bounded whatever --limit 0 lists;
- * 2. the head (summary, baseline comparison) and the tail are rendered: the head needs every row seen;
- * 3. `commit(head, tail)` opens the destination and writes head, rows, tail: stdout as the rows are read
- *    back; --out where locateOut leads, a regular file replaced atomically (replaceFile), a device, FIFO or
- *    open file written in place.
+ * 1. `write` and `writeAppendix`: the rows and the appendix lines (the evidence section), each held in
+ *    memory and past 4 MiB spilled to one private temporary file, so memory stays bounded whatever
+ *    --limit 0 lists;
+ * 2. the head (summary, baseline comparison), the tail and the appendix head are rendered: the head needs
+ *    every row seen;
+ * 3. `commit(frame)` opens the destination and writes head, rows, tail, appendix head, appendix: stdout as
+ *    the spooled text is read back; --out where locateOut leads, a regular file replaced atomically
+ *    (replaceFile), a device, FIFO or open file written in place.
  * A failed run calls `discard` instead of `commit`, and nothing reaches the destination.
  */
 export function stageReport(out: string | undefined, stdout: (text: string) => void | Promise<void>): StagedReport {
   const toStdout: Destination = { write: stdout, finish: async () => {}, abandon: async () => {} };
   const openDestination = out === undefined ? async () => toStdout : () => openOut(out);
-  const held: string[] = [];
-  let heldLength = 0;
-  let spill: { path: string; handle: FileHandle } | undefined;
-  /** Moves the rows held in memory to the spill file, creating it on first use. */
-  const flush = async () => {
-    if (!spill) {
-      const path = temporaryName(join(tmpdir(), 'projection-drift'));
-      try {
-        spill = { path, handle: await openTemporary(path, 0o600) };
-      } catch (error) {
-        throw cannotWrite(path, error);
-      }
-    }
-    const text = held.splice(0).join('');
-    heldLength = 0;
-    await writeAll(spill.handle, text, spill.path);
-  };
+  const rows = new TextSpool();
+  const appendix = new TextSpool();
   const discard = async () => {
-    held.length = heldLength = 0;
-    if (!spill) return;
-    const { path, handle } = spill;
-    spill = undefined;
-    await handle.close().catch(() => {});
-    await rm(path, { force: true });
-    forgetTemporary(path);
+    await rows.discard();
+    await appendix.discard();
   };
   return {
-    async write(rows) {
-      held.push(rows);
-      heldLength += rows.length;
-      if (spill || heldLength > MEMORY_LIMIT) await flush();
-    },
-    async commit(head, tail) {
+    write: (text) => rows.write(text),
+    writeAppendix: (text) => appendix.write(text),
+    async commit({ head, tail, appendixHead }) {
       try {
         const destination = await openDestination();
         try {
           await destination.write(head);
-          if (!spill) await destination.write(held.join(''));
-          else for await (const chunk of createReadStream(spill.path, { encoding: 'utf8' })) await destination.write(chunk as string);
+          await rows.copyTo(destination);
           await destination.write(tail);
+          await destination.write(appendixHead);
+          await appendix.copyTo(destination);
           await destination.finish();
         } catch (error) {
           await destination.abandon();

@@ -5,6 +5,7 @@ import type { Sql } from 'sql-template-tag';
 import type { DriftResults, DriftRow, DriftSummary } from './drift_results.js';
 import { readCount, readId, readOptionalId, readText, type Columns } from '../db/decode.js';
 import { classifyDrift, compareListing, DriftSummaryBuilder, type DriftSite } from './drift_summary.js';
+import type { EvidenceQueries } from './evidence.js';
 
 /** The query version this build runs; it names the folder under sql/ and is printed in every report. */
 export const QUERY_VERSION = 'v5';
@@ -52,6 +53,18 @@ function siteIdSlices(span: Columns, sliceSites: number): [bigint, bigint][] {
   return slices;
 }
 
+/**
+ * For the re-check's drifting_sites statement (src/report/recheck_query.ts), which keeps v4's one
+ * plan: up to this share of all buckets, MariaDB looks its open-event rollup up site by site
+ * (split materialization) rather than building it whole; the two crossed between 8% and 10%.
+ */
+const PER_SITE_LOOKUP_SHARE = 0.08;
+
+/** Whether the re-check's statement should look the open events up site by site rather than build the whole rollup. */
+export function perSiteLookups(request: Pick<DriftRequest, 'bucketMin' | 'bucketMax' | 'bucketTotal'>): boolean {
+  return request.bucketMax - request.bucketMin + 1 <= request.bucketTotal * PER_SITE_LOOKUP_SHARE;
+}
+
 /** What to ask for: an inclusive bucket range of BUCKET_TOTAL buckets and how many groups and rows to return (0 = all). */
 export interface DriftRequest {
   bucketMin: number;
@@ -61,9 +74,10 @@ export interface DriftRequest {
   summaryLimit: number;
 }
 
-/** The drift statements of one query version, parsed before any connection is made. */
+/** The statements of one query version, parsed before any connection is made: the drift plans and the evidence. */
 export interface DriftQueries {
   version: string;
+  evidence: EvidenceQueries;
   /** Narrow ranges: the range's sites, each with its open events. */
   perSite: NamedQuery;
   /** Wide ranges: the drifting sites reached from the open HTTP events ... */
@@ -85,6 +99,11 @@ export function loadDriftQueries(version: string = QUERY_VERSION): DriftQueries 
     staleSites: loadNamedQuery(version, 'drift_stale_sites'),
     probedSites: loadNamedQuery(version, 'drift_probed_sites'),
     siteIdSpan: loadNamedQuery(version, 'site_id_span'),
+    evidence: {
+      sites: loadNamedQuery(version, 'drift_evidence'),
+      openEvents: loadNamedQuery(version, 'drift_evidence_open_events'),
+      transitions: loadNamedQuery(version, 'drift_evidence_transitions'),
+    },
   };
 }
 

@@ -2,6 +2,8 @@ import type { StatementTiming } from '../db/snapshot.js';
 import type { CauseTotal, DriftSummary, SummaryGroup } from './drift_results.js';
 import { countChangedNote, guidanceFor, nextStep, repairGuidance, repairMode } from './guidance.js';
 import type { BaselineComparison } from './baseline.js';
+import type { EvidenceGap } from './evidence.js';
+import type { RecheckResult } from './recheck.js';
 
 /** The server and database a report read, for the record (where it connected and the database name only). */
 export interface ServerFacts {
@@ -42,10 +44,18 @@ export interface ReportView {
   repair: string;
   repairGuidance: string;
   failures: string[];
+  /** Per statement name (the report, then each evidence statement), its time and rows over all its batches. */
   timings: { dbMs: number; statements: StatementTiming[] };
+  /** The evidence section: the listed sites it describes, and what could not be read (said once). */
+  evidence: { listed: number; gaps: EvidenceGap[] };
   /** What changed since the --baseline report; null without one. */
   baseline: BaselineView | null;
+  /** With --recheck: every drifting site of the report's snapshot checked again in a new one; null without it. */
+  recheck: RecheckView | null;
 }
+
+/** A re-check as the templates print it: `stillDrifting` when any site persisted or changed (exit 1). */
+export type RecheckView = RecheckResult & { stillDrifting: boolean };
 
 /** Facts about the run that do not come from the database. */
 export interface RunFacts {
@@ -58,11 +68,28 @@ function baselineView({ causeDeltas: _perCause, ...view }: BaselineComparison): 
   return view;
 }
 
+/** One timing per statement name, in order of first run: evidence runs once per batch of listed sites. */
+function totalsByName(timings: readonly StatementTiming[]): StatementTiming[] {
+  const byName = new Map<string, StatementTiming>();
+  for (const { name, ms, rows } of timings) {
+    const total = byName.get(name);
+    if (total) Object.assign(total, { ms: Math.round((total.ms + ms) * 10) / 10, rows: total.rows + rows });
+    else byName.set(name, { name, ms, rows });
+  }
+  return [...byName.values()];
+}
+
 /** Builds the report view from the summary, the rows listed so far and the statement timings. */
 export function buildReportView(
   summary: DriftSummary,
   run: RunFacts,
-  progress: { rowsListed: number; timings: readonly StatementTiming[]; baseline?: BaselineComparison | null },
+  progress: {
+    rowsListed: number;
+    timings: readonly StatementTiming[];
+    baseline?: BaselineComparison | null;
+    evidenceGaps?: readonly EvidenceGap[];
+    recheck?: RecheckResult | null;
+  },
 ): ReportView {
   const comparison = progress.baseline ?? null;
   const label = `${summary.bucketMin}-${summary.bucketMax}`;
@@ -97,7 +124,9 @@ export function buildReportView(
     repair: repairMode,
     repairGuidance,
     failures: ok ? [] : [`legacy projection drift=${summary.driftCount} in range ${label}`],
-    timings: { dbMs: Math.round(dbMs * 10) / 10, statements: [...progress.timings] },
+    timings: { dbMs: Math.round(dbMs * 10) / 10, statements: totalsByName(progress.timings) },
+    evidence: { listed: progress.rowsListed, gaps: [...(progress.evidenceGaps ?? [])] },
     baseline: comparison && baselineView(comparison),
+    recheck: progress.recheck ? { ...progress.recheck, stillDrifting: progress.recheck.persistent + progress.recheck.changed > 0 } : null,
   };
 }

@@ -18,6 +18,18 @@ export function withoutTimings(json: string): string {
   return json.replace(/("(?:db_ms|ms)": )[0-9.]+/g, '$10');
 }
 
+/**
+ * Replaces each evidence age (seconds from "drifting since" to the server's clock when the report ran)
+ * with 0 in any format, so a report can be compared with a golden file; evidence.test.ts checks the
+ * ages against the server clock.
+ */
+export function withoutAges(report: string): string {
+  return report
+    .replace(/("drifting_since_age_s": )-?\d+/g, '$10')
+    .replace(/(drifting_since_age_s=)-?\d+/g, '$10')
+    .replace(/^(\| [^|]+ \| \d{4}-\d{2}-\d{2}T[0-9:.]+Z \| )-?\d+( \|)/gm, '$10$2');
+}
+
 /** Compares output with test/golden/<name>; UPDATE_GOLDEN=1 rewrites the golden file instead. */
 export function assertGolden(name: string, actual: string): void {
   const url = new URL(`../golden/${name}`, import.meta.url);
@@ -31,4 +43,16 @@ export function parseExactJson(text: string): any {
     const digits = value.toString();
     return /^-?\d+$/.test(digits) && !Number.isSafeInteger(Number(digits)) ? digits : Number(digits);
   });
+}
+
+/** The number of cells of each table row (header rows included), in order, of parsed Markdown (markdown-it tokens). */
+export function tableRowCells(tokens: readonly { type: string }[]): number[] {
+  const rows: number[] = [];
+  let cells = 0;
+  for (const token of tokens) {
+    if (token.type === 'tr_open') cells = 0;
+    if (token.type === 'td_open' || token.type === 'th_open') cells++;
+    if (token.type === 'tr_close') rows.push(cells);
+  }
+  return rows;
 }

@@ -7,10 +7,12 @@ import {
   dropScratchDatabase,
   insertEvents,
   insertSites,
+  insertTransitions,
   schemaShapeFromEnv,
   type EventFixture,
   type SchemaShape,
   type SiteFixture,
+  type TransitionFixture,
 } from '../../src/fixtures/database.js';
 import { main } from '../../src/cli.js';
 import { dbConfigFromEnv } from '../../src/config/db_config.js';
@@ -51,7 +53,7 @@ export function envFor(database: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
  * a test names one.
  */
 export async function withScratch<T>(
-  fixture: { sites?: readonly SiteFixture[]; events?: readonly EventFixture[] },
+  fixture: { sites?: readonly SiteFixture[]; events?: readonly EventFixture[]; transitions?: readonly TransitionFixture[] },
   body: (scratch: Scratch) => Promise<T>,
   shape: SchemaShape = schemaShapeFromEnv(),
 ): Promise<T> {
@@ -60,6 +62,7 @@ export async function withScratch<T>(
   try {
     await insertSites(connection, fixture.sites ?? []);
     await insertEvents(connection, fixture.events ?? []);
+    await insertTransitions(connection, fixture.transitions ?? []);
     return await body({ database, connection, env: envFor(database) });
   } finally {
     await dropScratchDatabase(connection, database);

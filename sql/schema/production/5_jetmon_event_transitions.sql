@@ -1,6 +1,7 @@
 -- name: jetmon_event_transitions (production)
--- The append-only history of every change to jetmon_events (jetmon2 migration 11). The report
--- does not read it yet; it is here so scratch databases have every production table.
+-- The append-only history of every change to jetmon_events (jetmon2 migration 11; the fresh v2
+-- migrations and production both have it). The report reads the latest transition of each listed
+-- site as evidence (sql/v5/drift_evidence_transitions.sql) and runs on without it when it is missing.
 CREATE TABLE jetmon_event_transitions (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   event_id BIGINT UNSIGNED NOT NULL,
