@@ -8,8 +8,11 @@ LIMIT ?= 50
 DEMO_DB ?= projection_drift_demo
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 SOURCES := $(shell find src -name '*.ts') tsconfig.json
+TEMPLATES := $(shell find templates -name '*.hbs')
 
 .PHONY: help install build db-up drift-report demo test test-deep docs-verify typecheck bench clean
+# A failed build leaves no dist/cli.js behind that would look up to date (tsc writes one before the bundle step).
+.DELETE_ON_ERROR:
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -20,11 +23,14 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 
 install: $(NODE_MODULES_STAMP) ## Install dependencies (npm ci)
 
-dist/cli.js: $(NODE_MODULES_STAMP) $(SOURCES)
+# tsc compiles src/ to dist/ (the benchmark and the demo loader run from there); then dist/cli.js is
+# replaced by one bundled file with the templates precompiled, which starts about twice as fast.
+dist/cli.js: $(NODE_MODULES_STAMP) $(SOURCES) $(TEMPLATES) scripts/build_cli.ts
 	npx tsc -p tsconfig.json
+	node --import tsx scripts/build_cli.ts
 	@chmod +x dist/cli.js
 
-build: dist/cli.js ## Compile src/ to dist/
+build: dist/cli.js ## Compile src/ to dist/ and bundle the CLI into dist/cli.js
 
 db-up: ## Start the local MariaDB server if it is not answering
 	@.ci/ensure-db

@@ -5,7 +5,8 @@ import { resolveDbConfig, serverAddress } from './config/db_config.js';
 import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } from './report/drift_queries.js';
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJsonOnStdout, parseCommand, type Format } from './config/options.js';
-import { BaselineTracker, loadBaseline, type Baseline } from './report/baseline.js';
+import type { BucketRange } from './config/bucket_range.js';
+import type { BaselineTracker } from './report/baseline.js';
 import { compileJsonFailureTemplate, compileReportRenderer, type ListedRow, type SpooledRow } from './render/render.js';
 import type { DriftSummary } from './report/drift_results.js';
 import type { BaselineComparison } from './report/baseline.js';
@@ -59,7 +60,7 @@ function classifyFailure(error: unknown, env: NodeJS.ProcessEnv): { exitCode: nu
 async function reportFailure(error: unknown, argv: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   const { exitCode, message, detail } = classifyFailure(error, env);
   io.stderr(`${prefix(io, env)} ${message}${detail}\n`);
-  if (asksForJsonOnStdout(argv)) {
+  if (await asksForJsonOnStdout(argv)) {
     const kind = exitCode === ExitCode.usage ? 'usage' : 'could_not_check';
     try {
       await io.stdout(compileJsonFailureTemplate()({ generatedAt: io.now().toISOString(), kind, exitCode, message }));
@@ -98,12 +99,11 @@ async function readReport(
   session: SnapshotSession,
   queries: DriftQueries,
   request: DriftRequest,
-  baseline: Baseline | null,
+  tracker: BaselineTracker | null,
   recording: RecheckRecording | null,
   progress: ProgressLine | null,
 ): Promise<ReportReading> {
   const reading = readDrift(session, queries, request, { progress: progress?.update });
-  const tracker = baseline && new BaselineTracker(baseline);
   const streamed = new RowSpool<SpooledRow>();
   const listed = new RowSpool<ListedRow>();
   const evidence = new EvidenceReader(session, queries.evidence);
@@ -172,6 +172,12 @@ const labelled = (row: ListedRow, recheck: RecheckLabel): ListedRow => ({ ...row
 /** Listed rows rendered at a time. */
 const RENDER_BATCH = 1000;
 
+/** Reads the --baseline report of `range`, and returns what compares the rows of this run with it. */
+async function compareWith(path: string, range: BucketRange): Promise<BaselineTracker> {
+  const { BaselineTracker, loadBaseline } = await import('./report/baseline.js');
+  return new BaselineTracker(await loadBaseline(path, range));
+}
+
 /** Runs one report from a command line; resolves to the exit status (0 clean, 1 drift, 2 usage, 3 could not check). */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   try {
@@ -190,7 +196,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     }
     const request = { ...options.range, bucketTotal: options.bucketTotal, rowLimit: options.rowLimit, summaryLimit: options.summaryLimit };
     const run = { server: { address: serverAddress(config), database: config.database }, generatedAt: io.now() };
-    const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline, options.range);
+    // The baseline reader (a streaming JSON parser, the schema validator) loads only for runs that compare.
+    const tracker = options.baseline === undefined ? null : await compareWith(options.baseline, options.range);
     const recording = options.recheckMs > 0 ? { record: new Recheck(options.recheckMs), query: loadDriftingSitesQuery() } : null;
     let reading: ReportReading | undefined;
     // On a terminal, a long reading shows how far it got (stderr only; nothing when piped).
@@ -198,7 +205,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     try {
       await withReadOnlySnapshot(
         config,
-        async (session) => void (reading = await readReport(session, queries, request, baseline, recording, progress)),
+        async (session) => void (reading = await readReport(session, queries, request, tracker, recording, progress)),
         io.interrupt,
       ).finally(() => progress?.clear());
       if (reading?.recheck && recording) {
@@ -258,12 +265,14 @@ if (invokedDirectly()) {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const status = await main(process.argv.slice(2), process.env, {
+  // No top-level await: the build bundles this file as a script (scripts/build_cli.ts) to cache its compiled code.
+  void main(process.argv.slice(2), process.env, {
     stdout: (text) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve())),
     stderr: (text) => process.stderr.write(text),
     stderrIsTerminal: process.stderr.isTTY === true,
     now: () => new Date(),
     interrupt: interrupt.signal,
+  }).then((status) => {
+    process.exitCode = status;
   });
-  process.exitCode = status;
 }

@@ -268,10 +268,9 @@ test('a baseline read in many pieces: every row is checked, wherever it lies, an
   await withScratch(before, async ({ connection, env }) => {
     const saved = readFileSync(await saveBaseline(env, 'pieces.json'), 'utf8');
     // 5,000 more rows for blog 1 (same bucket and cause) make a file of many reads of the stream (64 KiB each).
-    // Rows are separated by a line holding the comma (the row template ends with its evidence).
-    const first = saved.match(/\n( *\{"blog_id": 1, [^\n]*\})\n,\n/)?.[1] as string;
+    const first = saved.match(/\n( *\{"blog_id": 1, [^\n]*\}),\n/)?.[1] as string;
     assert.ok(first, 'the saved report lists blog 1 on one line');
-    const padded = (last: string) => saved.replace(`${first}\n,\n`, `${first}\n,\n${`${first}\n,\n`.repeat(4_999)}${last}\n,\n`);
+    const padded = (last: string) => saved.replace(`${first},\n`, `${first},\n${`${first},\n`.repeat(4_999)}${last},\n`);
     const long = join(folder, 'long.json');
     writeFileSync(long, padded(first));
     assert.ok(readFileSync(long).length > 10 * 65_536, 'ten reads of the stream at least');

@@ -1,15 +1,17 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readOptionFile } from '../src/config/option_file.js';
 import { resolveDbConfig } from '../src/config/db_config.js';
-import { driverOptions } from '../src/db/snapshot.js';
+import { askForTlsOnlyIfOffered, driverOptions } from '../src/db/snapshot.js';
 import { UsageError } from '../src/errors.js';
 import { describeDbError } from '../src/db/db_errors.js';
 import { runCli, withScratch, withTemporaryUser } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
+import { withoutAges } from './support/report_checks.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'pd-conn-'));
 const write = (name: string, text: string) => {
@@ -152,6 +154,40 @@ test('against the real server: preferred falls back to plain, required refuses a
   });
 });
 
+test('preferred TLS asks for TLS exactly when the greeting offers it, and until then as configured', () => {
+  const tls = { rejectUnauthorized: false };
+  const connection: { config: { ssl?: unknown }; serverCapabilityFlags: number } = { config: { ssl: tls }, serverCapabilityFlags: 0 };
+  askForTlsOnlyIfOffered(connection);
+  assert.is(connection.config.ssl, tls, 'before the greeting');
+  connection.serverCapabilityFlags = 0x200 | 0x800 | 0x8000; // PROTOCOL_41, SSL, SECURE_CONNECTION
+  assert.is(connection.config.ssl, tls, 'a server offering TLS');
+  connection.serverCapabilityFlags = 0x200 | 0x8000;
+  assert.is(connection.config.ssl, undefined, 'a server without TLS');
+});
+
+test('preferred TLS costs one connection, whether or not the server offers TLS', async () => {
+  await withScratch(seedFixture, async ({ env }) => {
+    // A relay to the test server that counts the connections made through it.
+    let connections = 0;
+    const relay = createServer((client) => {
+      connections++;
+      const server = tcpConnect(Number(env.DB_PORT), env.DB_HOST);
+      client.on('error', () => server.destroy());
+      server.on('error', () => client.destroy());
+      client.pipe(server).pipe(client);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((relay.address() as AddressInfo).port);
+      const run = await runCli(['--range', '0-99', '--ssl-mode', 'preferred'], { ...env, DB_HOST: '127.0.0.1', DB_PORT: port });
+      assert.is(run.status, 1, run.stderr);
+      assert.is(connections, 1);
+    } finally {
+      relay.close();
+    }
+  });
+});
+
 test('--socket connects through the server\'s Unix socket', async () => {
   await withScratch(seedFixture, async ({ connection, env }) => {
     const [rows] = await connection.query('SELECT @@socket AS socket');
@@ -197,7 +233,7 @@ test('a piped run writes nothing to stderr; a terminal gets progress and colour 
     assert.is(piped.stderr, '');
     const terminal = await runCli(['--range', '0-99'], env, { terminal: true });
     assert.match(terminal.stderr, /^projection-drift: checking buckets 0-99 of pd_test_\w+ on /);
-    assert.is(terminal.stdout, piped.stdout);
+    assert.is(withoutAges(terminal.stdout), withoutAges(piped.stdout));
     const coloured = await runCli(['--range', 'x'], env, { terminal: true });
     assert.ok(coloured.stderr.startsWith('\u001b[31mprojection-drift:\u001b[0m invalid --range'));
     const plain = await runCli(['--range', 'x'], { ...env, NO_COLOR: '1' }, { terminal: true });

@@ -24,6 +24,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { builtCli, envFor, runCli, withScratch } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
+import { withoutAges } from './support/report_checks.js';
 
 /** The seed example as text: it carries no clock, so every run of it is byte-identical. */
 const reportArgs = ['--range', '0-99', '--limit', '1'];
@@ -42,12 +43,15 @@ async function inFolder(body: (folder: string) => Promise<void>): Promise<void> 
   }
 }
 
-/** The report on stdout, to compare what --out wrote with. */
+/** The report on stdout, to compare what --out wrote with; evidence ages (they move with the clock) read as 0. */
 async function expectedReport(env: NodeJS.ProcessEnv): Promise<string> {
   const run = await runCli(reportArgs, env);
   assert.is(run.status, 1, run.stderr);
-  return run.stdout;
+  return withoutAges(run.stdout);
 }
+
+/** A report --out wrote, its evidence ages read as 0 like expectedReport's. */
+const written = (path: string) => withoutAges(readFileSync(path, 'utf8'));
 
 test('--out through symbolic links replaces the final target and keeps the links, resolving them as the OS does', async () => {
   await inFolder(async (folder) => {
@@ -67,9 +71,9 @@ test('--out through symbolic links replaces the final target and keeps the links
         const run = await runCli([...reportArgs, '--out', join(folder, out)], env);
         assert.is(run.status, 1, run.stderr);
       }
-      assert.is(readFileSync(join(folder, 'reports', 'real.txt'), 'utf8'), report);
-      assert.is(readFileSync(join(folder, 'deep', 't.txt'), 'utf8'), report);
-      assert.is(readFileSync(join(folder, 'reports', 'fresh.txt'), 'utf8'), report);
+      assert.is(written(join(folder, 'reports', 'real.txt')), report);
+      assert.is(written(join(folder, 'deep', 't.txt')), report);
+      assert.is(written(join(folder, 'reports', 'fresh.txt')), report);
     });
     for (const [link, target] of [['latest.txt', 'reports/real.txt'], ['chain', 'latest.txt'], ['alias', 'deep/inner'], ['deep/inner/link', '../t.txt'], ['dangling', 'reports/fresh.txt']]) {
       assert.ok(lstatSync(join(folder, link!)).isSymbolicLink(), `${link} is still a link`);
@@ -97,7 +101,7 @@ test('--out keeps the mode (and, as root, the owner) of the file it replaces; a 
       } finally {
         process.umask(umask);
       }
-      assert.is(readFileSync(existing, 'utf8'), report);
+      assert.is(written(existing), report);
     });
     const kept = statSync(existing);
     assert.is(kept.mode & 0o7777, 0o600);
@@ -130,7 +134,7 @@ test('--out into a FIFO writes the finished report to its reader in place; a fai
         assert.is(run.status, 1, run.stderr);
         assert.ok(lstatSync(fifo).isFIFO(), 'still a FIFO'); // had it been renamed over, cat would wait forever
         assert.is(await ended, 0);
-        assert.is(received, report);
+        assert.is(withoutAges(received), report);
       } finally {
         cat.kill();
       }
@@ -170,7 +174,7 @@ test('--out through a link to an open file (as /dev/stdout is) appends to that f
         const report = await expectedReport(env);
         const run = await runCli([...reportArgs, '--out', join(folder, 'stdout')], env);
         assert.is(run.status, 1, run.stderr);
-        assert.is(readFileSync(log, 'utf8'), `earlier line\n${report}`);
+        assert.is(withoutAges(readFileSync(log, 'utf8')), `earlier line\n${report}`);
       });
     } finally {
       closeSync(descriptor);

@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import type { Argv } from 'yargs';
 import { checkBucketRange, parseBucketRange, parseCount, parseDurationMs, type BucketRange } from './bucket_range.js';
 import { sslModes, type ConnectionFlags, type ConnectionLimits } from './db_config.js';
 import { UsageError } from '../errors.js';
@@ -47,7 +47,38 @@ const optionDefaults = { limit: '50', 'summary-limit': '20', format: 'text', 'co
 
 const connectionOptionNames = ['host', 'port', 'user', 'database', 'socket', 'ssl-ca', 'ssl-cert', 'ssl-key', 'ssl-mode', 'defaults-file'] as const;
 
-function buildParser(argv: string[]) {
+/** Every option that takes a value, by the name yargs gives its value (`--output` is an alias of --format). */
+export const valueOptionNames = [
+  'range',
+  'bucket-min',
+  'bucket-max',
+  'bucket-total',
+  'limit',
+  'summary-limit',
+  'format',
+  'out',
+  'baseline',
+  'recheck',
+  ...connectionOptionNames,
+  'connect-timeout',
+  'statement-timeout',
+] as const;
+
+/** The option values of a command line, as yargs parses them: each a string, or undefined when not given. */
+type OptionValues = { [name in (typeof valueOptionNames)[number]]?: string | undefined };
+
+/** A parsed command line: the option values, the words that are not options, and whether help or the version was asked for. */
+interface ParsedArguments extends OptionValues {
+  _: (string | number)[];
+  help?: unknown;
+  version?: unknown;
+}
+
+/** yargs, loaded when a command line is first parsed (the bundle evaluates it only then). */
+let yargsModule: Promise<typeof import('yargs')> | undefined;
+const loadYargs = async (): Promise<typeof import('yargs').default> => (await (yargsModule ??= import('yargs'))).default;
+
+function buildParser(yargs: typeof import('yargs').default, argv: string[]): Argv<OptionValues> {
   const text = <Extra extends object = object>(describe: string, extra?: Extra) => ({ type: 'string' as const, describe, ...(extra as Extra) });
   return yargs(argv)
     .scriptName('projection-drift')
@@ -117,7 +148,18 @@ function buildParser(argv: string[]) {
     .fail((message, error) => {
       const reason = message ?? error?.message ?? 'invalid command line';
       throw new UsageError(`${reason.charAt(0).toLowerCase()}${reason.slice(1)}; see --help`);
-    });
+    }) as Argv<OptionValues>;
+}
+
+/** The command line as yargs reads it; help and version text end up in `output`. */
+async function yargsArguments(argv: string[]): Promise<{ args: ParsedArguments; output: string }> {
+  let output = '';
+  const parser = buildParser(await loadYargs(), argv);
+  const args = await parser.parseAsync(argv, {}, (error, _argv, text) => {
+    if (error) throw new UsageError(error.message);
+    output = text;
+  });
+  return { args, output };
 }
 
 /** The bucket total: --bucket-total, else $BUCKET_TOTAL, else the config's BUCKET_TOTAL, else 1000. */
@@ -164,11 +206,7 @@ function rangeOf(
 
 /** Parses and validates the command line; throws UsageError (exit 2) before anything is queried. */
 export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ParsedCommand> {
-  let output = '';
-  const args = await buildParser(argv).parseAsync(argv, {}, (error, _argv, text) => {
-    if (error) throw new UsageError(error.message);
-    output = text;
-  });
+  const { args, output } = await yargsArguments(argv);
   if (args.help || args.version) return { kind: 'done', output };
   if (args._.length > 0) {
     throw new UsageError(`unexpected argument "${String(args._[0])}": options only, nothing after "--" is read; see --help`);
@@ -182,7 +220,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   if (!formats.includes(format)) {
     throw new UsageError(`invalid --format "${given.format}": use one of ${formats.join(', ')}`);
   }
-  const config = readMonitorConfig(env);
+  const config = await readMonitorConfig(env);
   const bucketTotal = bucketTotalOf(
     args['bucket-total'],
     env,
@@ -228,8 +266,9 @@ function optionSpellings(argv: readonly string[]): Record<string, string> {
  * last of `--format`/`--output` wins as in a report): a JSON failure document goes to stdout when
  * the format is json and no --out file was named.
  */
-export function asksForJsonOnStdout(argv: readonly string[]): boolean {
+export async function asksForJsonOnStdout(argv: readonly string[]): Promise<boolean> {
   try {
+    const yargs = await loadYargs();
     const args = yargs([...argv])
       .help(false)
       .version(false)

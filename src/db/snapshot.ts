@@ -89,14 +89,48 @@ export function interruption(interrupt: AbortSignal, message: string): Interrupt
   return new InterruptedError(signal, message);
 }
 
-/** Opens one connection; an interruption ends the attempt at once (before or during the handshake). */
-function open(options: ConnectionOptions, interrupt: AbortSignal | undefined): Promise<Connection> {
+/** The server's CLIENT_SSL capability (MySQL client/server protocol, "Capabilities Flags"): it offers TLS. */
+const CLIENT_SSL = 0x800;
+
+/** The parts of a mysql2 connection that decide whether it asks for TLS. */
+interface TlsDecision {
+  config: { ssl?: unknown };
+  /** The server's capability flags, 0 until its greeting arrives. */
+  serverCapabilityFlags?: number;
+}
+
+/**
+ * Lets a connection with TLS options ask for TLS only when the server's greeting offers it: `preferred`
+ * then costs one connection on a server without TLS instead of a refused one and a second. mysql2
+ * decides from `config.ssl` once the greeting has arrived, after recording the server's capability
+ * flags; while they are unknown (0: not yet, or a driver that stops recording them) the TLS options
+ * stand, so a server without TLS is refused with HANDSHAKE_NO_SSL_SUPPORT and connect() opens a plain
+ * connection, as it always did. Exported for its test.
+ */
+export function askForTlsOnlyIfOffered(connection: TlsDecision): void {
+  const tls = connection.config.ssl;
+  Object.defineProperty(connection.config, 'ssl', {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      const flags = connection.serverCapabilityFlags ?? 0;
+      return flags === 0 || (flags & CLIENT_SSL) !== 0 ? tls : undefined;
+    },
+  });
+}
+
+/**
+ * Opens one connection; an interruption ends the attempt at once (before or during the handshake).
+ * `tlsIfOffered`: ask for TLS only when the server offers it (ssl-mode `preferred`).
+ */
+function open(options: ConnectionOptions, interrupt: AbortSignal | undefined, tlsIfOffered = false): Promise<Connection> {
   return new Promise((resolve, reject) => {
     if (interrupt?.aborted) {
       reject(interruption(interrupt, 'interrupted before connecting; nothing ran on the server'));
       return;
     }
     const core = mysqlCore.createConnection(options);
+    if (tlsIfOffered && options.ssl) askForTlsOnlyIfOffered(core as unknown as TlsDecision);
     const onInterrupt = () => {
       core.on('error', () => {}); // the abandoned handshake may still report its end
       core.destroy();
@@ -115,12 +149,12 @@ function open(options: ConnectionOptions, interrupt: AbortSignal | undefined): P
 }
 
 /**
- * Opens a connection with exact big-number handling; `preferred` TLS falls back to plain when the server
+ * Opens a connection with exact big-number handling; `preferred` TLS goes without when the server
  * offers none. An abort of `interrupt` stops it with an InterruptedError.
  */
 async function connect(config: DbConfig, interrupt?: AbortSignal): Promise<Connection> {
   try {
-    return await open(driverOptions(config), interrupt);
+    return await open(driverOptions(config), interrupt, config.ssl.mode === 'preferred');
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
     if (config.ssl.mode === 'preferred' && (error as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
@@ -154,10 +188,12 @@ const MEMORY_TEMP_TABLE_BYTES = 64 * 1024 * 1024;
 const MAX_STATEMENT_TIMEOUT_MS = 4_294_967_295;
 
 /**
- * The statements (no privilege needed) that set up a report session on a server flavour, every number
- * in them a checked integer written as a literal. Never a placeholder: MySQL types a `?` in SET as a
- * string, mysql2 then sends a number as a DOUBLE, and an integer variable refuses that with error
- * 1232 (ER_WRONG_TYPE_FOR_VAR), so every run on MySQL 8 failed before its snapshot began.
+ * The statements (no privilege needed) that set up a report session on a server flavour: one SET with
+ * every assignment, so one round trip (SESSION covers each assignment that names no scope, on MySQL
+ * and MariaDB alike), every number in it a checked integer written as a literal. Never a
+ * placeholder: MySQL types a `?` in SET as a string, mysql2 then sends a number as a DOUBLE, and an
+ * integer variable refuses that with error 1232 (ER_WRONG_TYPE_FOR_VAR), so every run on MySQL 8
+ * failed before its snapshot began.
  *
  * - The time limit of each statement, 0 for none. MySQL's max_execution_time is an integer count of
  *   milliseconds (MySQL 8.0/8.4 Reference Manual, "Server System Variables": "The execution timeout
@@ -190,15 +226,15 @@ export function sessionStatements(flavor: ServerFlavor, statementTimeoutMs: numb
   }
   const ms = statementTimeoutMs;
   const timeLimit =
-    flavor === 'mariadb'
-      ? `SET SESSION max_statement_time = ${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}`
-      : `SET SESSION max_execution_time = ${ms}`;
-  return [
+    flavor === 'mariadb' ? `max_statement_time = ${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}` : `max_execution_time = ${ms}`;
+  const assignments = [
     timeLimit,
-    `SET SESSION tmp_table_size = ${MEMORY_TEMP_TABLE_BYTES}, max_heap_table_size = ${MEMORY_TEMP_TABLE_BYTES}`,
-    "SET SESSION time_zone = '+00:00'",
-    ...(flavor === 'mariadb' ? ["SET SESSION optimizer_switch = 'mrr=on,mrr_sort_keys=on,split_materialized=off'"] : []),
+    `tmp_table_size = ${MEMORY_TEMP_TABLE_BYTES}`,
+    `max_heap_table_size = ${MEMORY_TEMP_TABLE_BYTES}`,
+    "time_zone = '+00:00'",
+    ...(flavor === 'mariadb' ? ["optimizer_switch = 'mrr=on,mrr_sort_keys=on,split_materialized=off'"] : []),
   ];
+  return [`SET SESSION ${assignments.join(', ')}`];
 }
 
 /** What is running on the report's connection, for cancelling it. */

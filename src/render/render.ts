@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Handlebars from 'handlebars';
 import type { Format } from '../config/options.js';
-import type { HelperDelegate } from 'handlebars';
-import { templatesRoot } from '../paths.js';
+import type { HelperDelegate, TemplateDelegate } from 'handlebars';
+import { loadTemplate, templateEnvironment } from './template_files.js';
 import type { DriftRow } from '../report/drift_results.js';
 import type { ReportView } from '../report/report_view.js';
 import type { SiteEvidence } from '../report/evidence.js';
@@ -11,7 +8,6 @@ import type { RecheckLabel } from '../report/recheck.js';
 import { textHelpers } from './text_helpers.js';
 import { markdownHelpers } from './markdown_helpers.js';
 import { jsonHelpers } from './json_helpers.js';
-
 
 /** What a JSON consumer gets when no report could be produced (exit 2 or 3). */
 export interface FailureView {
@@ -58,12 +54,11 @@ const helpersByFormat: Record<Format, Record<string, HelperDelegate>> = {
   json: jsonHelpers,
 };
 
-/** Compiles `templates/<format>/<part>.hbs` with the format's helpers (strict, no HTML escaping). */
-function compile<View>(format: Format, part: string): Handlebars.TemplateDelegate<View> {
-  const handlebars = Handlebars.create();
+/** `templates/<format>/<part>.hbs` with the format's helpers (strict, no HTML escaping; precompiled in the built CLI). */
+function compile<View>(format: Format, part: string): TemplateDelegate<View> {
+  const handlebars = templateEnvironment();
   handlebars.registerHelper(helpersByFormat[format]);
-  const source = readFileSync(join(templatesRoot, format, `${part}.hbs`), 'utf8');
-  return handlebars.compile<View>(source, { noEscape: true, strict: true });
+  return loadTemplate<View>(handlebars, `${format}/${part}`);
 }
 
 /**
