@@ -16,23 +16,23 @@ export interface ProgressLine {
 export function progressLine(write: (text: string) => void, label: string, showAfterMs = SHOW_AFTER_MS): ProgressLine {
   let state = 'starting';
   let shown = false;
-  let done = false;
+  let ended = false;
   const show = () => {
-    if (done) return;
+    if (ended) return;
     shown = true;
     write(`\r\u001b[Kprojection-drift: checking ${label}: ${state}`);
   };
   const timer = setTimeout(show, showAfterMs);
   timer.unref();
   return {
-    update(done, total, unit) {
-      state = `${done}/${total} ${unit} read`;
+    update(count, total, unit) {
+      state = `${count}/${total} ${unit} read`;
       if (shown) show();
     },
     clear() {
       clearTimeout(timer);
-      if (shown && !done) write('\r\u001b[K');
-      done = true;
+      if (shown && !ended) write('\r\u001b[K');
+      ended = true;
     },
   };
 }
