@@ -16,6 +16,7 @@ import { RowSpool } from './report/row_spool.js';
 import { InterruptedError, throwIfInterrupted, withReadOnlySnapshot, type SnapshotSession, type StatementTiming } from './db/snapshot.js';
 import { buildReportView, type RunFacts } from './report/report_view.js';
 import { QueryDefinitionError, type NamedQuery } from './db/sql_loader.js';
+import { progressLine, type ProgressLine } from './render/progress_line.js';
 import { Recheck, type RecheckLabel } from './report/recheck.js';
 import { loadDriftingSitesQuery } from './report/recheck_query.js';
 import { completeRecord, recheckAfterWait } from './report/recheck_run.js';
@@ -100,8 +101,9 @@ async function readReport(
   request: DriftRequest,
   tracker: BaselineTracker | null,
   recording: RecheckRecording | null,
+  progress: ProgressLine | null,
 ): Promise<ReportReading> {
-  const reading = readDrift(session, queries, request);
+  const reading = readDrift(session, queries, request, { progress: progress?.update });
   const streamed = new RowSpool<SpooledRow>();
   const listed = new RowSpool<ListedRow>();
   const evidence = new EvidenceReader(session, queries.evidence);
@@ -198,8 +200,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const tracker = options.baseline === undefined ? null : await compareWith(options.baseline, options.range);
     const recording = options.recheckMs > 0 ? { record: new Recheck(options.recheckMs), query: loadDriftingSitesQuery() } : null;
     let reading: ReportReading | undefined;
+    // On a terminal, a long reading shows how far it got (stderr only; nothing when piped).
+    const progress = io.stderrIsTerminal ? progressLine(io.stderr, `buckets ${options.range.bucketMin}-${options.range.bucketMax}`) : null;
     try {
-      await withReadOnlySnapshot(config, async (session) => void (reading = await readReport(session, queries, request, tracker, recording)), io.interrupt);
+      await withReadOnlySnapshot(
+        config,
+        async (session) => void (reading = await readReport(session, queries, request, tracker, recording, progress)),
+        io.interrupt,
+      ).finally(() => progress?.clear());
       if (reading?.recheck && recording) {
         const waitIo = { stderr: io.stderr, stderrIsTerminal: io.stderrIsTerminal, interrupt: io.interrupt, beforeRecheck: io.beforeRecheck };
         reading.timings.push(...(await recheckAfterWait(config, recording.query, reading.recheck, request, waitIo)));

@@ -83,7 +83,10 @@ test(`query layer equals the reference model on ${RUNS} random ${shape}-shape da
     RUNS,
     fc.asyncProperty(randomDatabaseArb(shape), async (db) => {
       await load(db);
-      const actual = comparable(await queryDrift(config, queries, { ...db.request, bucketTotal: db.bucketTotal }));
+      // Small primary-key slices make a wide range read in several statements, whose sites must
+      // merge into the same groups and listing as one statement's.
+      const siteIdSlice = 1 + (db.sites.length % 4);
+      const actual = comparable(await queryDrift(config, queries, { ...db.request, bucketTotal: db.bucketTotal }, { siteIdSlice }));
       // node:assert puts the diff in the message, which fast-check prints with the counterexample.
       deepStrictEqual(actual, comparable(referenceReport(db.sites, db.events, db.request)));
     }),

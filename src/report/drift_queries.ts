@@ -1,28 +1,66 @@
 import { bindNamedQuery, loadNamedQuery, type NamedQuery } from '../db/sql_loader.js';
 import { withReadOnlySnapshot, type SnapshotSession } from '../db/snapshot.js';
 import type { DbConfig } from '../config/db_config.js';
-import type { CauseTotal, DriftResults, DriftRow, DriftSummary, SummaryGroup } from './drift_results.js';
+import type { Sql } from 'sql-template-tag';
+import type { DriftResults, DriftRow, DriftSummary } from './drift_results.js';
 import { readCount, readId, readOptionalId, readText, type Columns } from '../db/decode.js';
+import { classifyDrift, compareListing, DriftSummaryBuilder, type DriftSite } from './drift_summary.js';
 import type { EvidenceQueries } from './evidence.js';
 
 /** The query version this build runs; it names the folder under sql/ and is printed in every report. */
 export const QUERY_VERSION = 'v5';
 
 /**
- * The row or summary limit meaning "all": 2^63-1, the largest value both a signed and an unsigned BIGINT
- * hold, so the bound parameter keeps its value however the server types it (2^64-1 read as signed
- * is -1, which lists nothing), and no ROW_NUMBER() or DENSE_RANK() reaches it.
+ * Up to this share of all buckets, the report reads the range's sites through the bucket index and
+ * looks each one's open events up (drift_per_site); above it, it starts from the open events and
+ * reads only the sites whose status is not running besides (drift_open_events, drift_stale_sites).
+ * Measured on the benchmark data (docs/performance.md, query v5).
  */
-export const NO_LIMIT = 9223372036854775807n;
+const PER_SITE_SHARE = 0.1;
 
 /**
- * Up to this share of all buckets, looking the open events up site by site (through
- * idx_blog_id_active) beats building the whole open-event rollup once; measured on the benchmark
- * data (docs/performance.md), the two cross between 8% and 10%.
+ * The per-site plan reads at most this share of all buckets per statement (20 of 1000): MariaDB
+ * reads 10% of the buckets by a full scan of the table, 2% still through the bucket index, and the
+ * chunks, read in bucket order, give the run its progress.
+ */
+const PER_SITE_CHUNK_SHARE = 0.02;
+
+/**
+ * The wide plan reads the sites without open events in slices of this many primary-key values, one
+ * statement each inside the same snapshot: each slice's statement stays short (and interruptible
+ * between slices), and the run can show its progress.
+ */
+const SITE_ID_SLICE = 1_000_000;
+
+/**
+ * Cuts the primary key from site_id_min to site_id_max into equal slices of about `sliceSites`
+ * sites each by the server's row estimate (a sparse key gets fewer slices than its span suggests).
+ */
+function siteIdSlices(span: Columns, sliceSites: number): [bigint, bigint][] {
+  const idMin = BigInt(readId(span, 'site_id_min'));
+  const idMax = BigInt(readId(span, 'site_id_max'));
+  const ids = idMax - idMin + 1n;
+  const estimated = span.estimated_rows === null ? 0 : readCount(span, 'estimated_rows');
+  const bySpan = (ids + BigInt(sliceSites) - 1n) / BigInt(sliceSites);
+  const byRows = BigInt(Math.max(1, Math.ceil(estimated / sliceSites)));
+  const count = bySpan < byRows ? bySpan : byRows;
+  const width = (ids + count - 1n) / count;
+  const slices: [bigint, bigint][] = [];
+  for (let from = idMin; from <= idMax; from += width) {
+    const to = from + width - 1n;
+    slices.push([from, to < idMax ? to : idMax]);
+  }
+  return slices;
+}
+
+/**
+ * For the re-check's drifting_sites statement (src/report/recheck_query.ts), which keeps v4's one
+ * plan: up to this share of all buckets, MariaDB looks its open-event rollup up site by site
+ * (split materialization) rather than building it whole; the two crossed between 8% and 10%.
  */
 const PER_SITE_LOOKUP_SHARE = 0.08;
 
-/** Whether a range is narrow enough to look the open events up site by site rather than build the whole rollup. */
+/** Whether the re-check's statement should look the open events up site by site rather than build the whole rollup. */
 export function perSiteLookups(request: Pick<DriftRequest, 'bucketMin' | 'bucketMax' | 'bucketTotal'>): boolean {
   return request.bucketMax - request.bucketMin + 1 <= request.bucketTotal * PER_SITE_LOOKUP_SHARE;
 }
@@ -36,18 +74,31 @@ export interface DriftRequest {
   summaryLimit: number;
 }
 
-/** The statements of one query version, parsed before any connection is made: the report and its evidence. */
+/** The statements of one query version, parsed before any connection is made: the drift plans and the evidence. */
 export interface DriftQueries {
   version: string;
-  report: NamedQuery;
   evidence: EvidenceQueries;
+  /** Narrow ranges: the range's sites, each with its open events. */
+  perSite: NamedQuery;
+  /** Wide ranges: the drifting sites reached from the open HTTP events ... */
+  openEvents: NamedQuery;
+  /** ... and, slice by primary-key slice, the range's sites with no open HTTP event whose status is not running. */
+  staleSites: NamedQuery;
+  /** Wide ranges where no sites index starts with blog_id: every site of a slice probed in the rollup. */
+  probedSites: NamedQuery;
+  /** The primary key's smallest and largest value and the row estimate, to slice by, and whether blog_id is indexed. */
+  siteIdSpan: NamedQuery;
 }
 
-/** Loads the statements of a query version from sql/<version>/. */
+/** Loads the drift statements of a query version from sql/<version>/. */
 export function loadDriftQueries(version: string = QUERY_VERSION): DriftQueries {
   return {
     version,
-    report: loadNamedQuery(version, 'drift_report'),
+    perSite: loadNamedQuery(version, 'drift_per_site'),
+    openEvents: loadNamedQuery(version, 'drift_open_events'),
+    staleSites: loadNamedQuery(version, 'drift_stale_sites'),
+    probedSites: loadNamedQuery(version, 'drift_probed_sites'),
+    siteIdSpan: loadNamedQuery(version, 'site_id_span'),
     evidence: {
       sites: loadNamedQuery(version, 'drift_evidence'),
       openEvents: loadNamedQuery(version, 'drift_evidence_open_events'),
@@ -56,57 +107,34 @@ export function loadDriftQueries(version: string = QUERY_VERSION): DriftQueries 
   };
 }
 
-/** What the statement's one 'range' row says about the whole range. */
-type RangeTotals = Pick<DriftSummary, 'driftCount' | 'groupsTotal' | 'summarizedCount' | 'hiddenGroupRows'>;
+/** One returned row of the drift statements (their headers list the columns), classified. */
+function decodeDriftSite(row: Columns): DriftSite {
+  const siteStatus = readCount(row, 'site_status');
+  const expectedStatus = readCount(row, 'expected_status');
+  const openEvents = readCount(row, 'open_event_count');
+  const eventState = readText(row, 'event_state');
+  return {
+    siteId: readId(row, 'site_id'),
+    blogId: readId(row, 'blog_id'),
+    bucket: readCount(row, 'bucket_no'),
+    siteStatus,
+    expectedStatus,
+    eventId: readOptionalId(row, 'event_id'),
+    openEvents,
+    cause: classifyDrift(siteStatus, expectedStatus, openEvents, eventState),
+    eventState,
+  };
+}
 
-/**
- * One row of sql/v5/drift_report.sql, by its row_kind; the statement's header lists each kind's
- * columns and their order: sites, groups, causes, then one range row (none when nothing drifts).
- */
-type ReportRow =
-  | { kind: 'site'; site: DriftRow }
-  | { kind: 'group'; group: SummaryGroup }
-  | { kind: 'cause'; cause: CauseTotal }
-  | { kind: 'range'; totals: RangeTotals };
+/** The listed row of a site: the report's columns only. */
+const listedRow = ({ siteId: _siteId, ...row }: DriftSite): DriftRow => row;
 
-/** The columns 'site' and 'group' rows share: the summary group's key. */
-const groupKey = (row: Columns) => ({
-  bucket: readCount(row, 'bucket_no'),
-  siteStatus: readCount(row, 'site_status'),
-  expectedStatus: readCount(row, 'expected_status'),
-  eventState: readText(row, 'event_state'),
-  cause: String(row.cause),
-});
-
-/** One decoder per row kind, reading only that kind's columns. */
-const decoders: { [K in ReportRow['kind']]: (row: Columns) => Extract<ReportRow, { kind: K }> } = {
-  site: (row) => ({
-    kind: 'site',
-    site: { ...groupKey(row), blogId: readId(row, 'blog_id'), eventId: readOptionalId(row, 'event_id'),
-      openEvents: readCount(row, 'open_event_count') },
-  }),
-  group: (row) => ({
-    kind: 'group',
-    group: { ...groupKey(row), count: readCount(row, 'drift_rows'), maxOpenEvents: readCount(row, 'max_open_events'),
-      sampleBlogId: readId(row, 'sample_blog_id') },
-  }),
-  cause: (row) => ({ kind: 'cause', cause: { cause: String(row.cause), count: readCount(row, 'drift_rows') } }),
-  range: (row) => ({
-    kind: 'range',
-    totals: {
-      driftCount: readCount(row, 'drift_rows'),
-      groupsTotal: readCount(row, 'groups_total'),
-      summarizedCount: readCount(row, 'summarized_drift_rows'),
-      hiddenGroupRows: readCount(row, 'hidden_drift_rows'),
-    },
-  }),
-};
-
-/** Decodes one returned row by its kind; an unknown kind means a broken statement. */
-function decodeReportRow(row: Columns): ReportRow {
-  const kind = String(row.row_kind) as ReportRow['kind'];
-  if (!Object.hasOwn(decoders, kind)) throw new Error(`drift_report returned a row of unknown kind ${kind}`);
-  return decoders[kind](row);
+/** How to read: who hears of the progress, and (for tests) the slice size of the wide plan. */
+export interface DriftReadOptions {
+  /** Told, after each statement, how many buckets (per-site plan) or parts (wide plans) are read of how many. */
+  progress?: (done: number, total: number, unit: 'buckets' | 'parts') => void;
+  /** Sites per primary-key slice of the wide plan; SITE_ID_SLICE unless a test makes slices small. */
+  siteIdSlice?: number;
 }
 
 /** A drift report being read: the listed rows to stream, then the summary of the whole range. */
@@ -117,48 +145,112 @@ export interface DriftReading {
   summary(): DriftSummary;
 }
 
+/** Rows handed on at a time: the driver's batch size. */
+const ROW_BATCH = 1000;
+
 /**
- * Reads one range inside an open snapshot with the single report statement. Narrow ranges look
- * the open events up site by site; wide ones build the open-event rollup once.
+ * Reads one range inside an open snapshot. Narrow ranges (up to PER_SITE_SHARE of the buckets) run
+ * one statement per chunk of buckets that reads the chunk's sites and looks each one's open events
+ * up; the rows arrive in listing order and stream on. Wide ranges run one statement for the sites reached from the open
+ * HTTP events, then one per primary-key slice for the sites without any whose status is not
+ * running (where no sites index starts with blog_id, one per slice that probes every site in the
+ * rollup instead); the first rows of each (in listing order) are merged at the end. Every drifting site is
+ * folded into its summary group as it arrives, so only listed rows are kept. `progress` hears of
+ * each finished statement.
  */
-export function readDrift(session: SnapshotSession, queries: DriftQueries, request: DriftRequest): DriftReading {
-  const groups: SummaryGroup[] = [];
-  const causes: CauseTotal[] = [];
-  let totals: RangeTotals = { driftCount: 0, groupsTotal: 0, summarizedCount: 0, hiddenGroupRows: 0 };
-  let read = false;
-  async function* rows(): AsyncGenerator<DriftRow[]> {
-    await session.usePerSiteLookups(perSiteLookups(request));
-    const statement = bindNamedQuery(queries.report, {
-      bucket_min: request.bucketMin,
-      bucket_max: request.bucketMax,
-      row_limit: request.rowLimit === 0 ? NO_LIMIT : request.rowLimit,
-      summary_limit: request.summaryLimit === 0 ? NO_LIMIT : request.summaryLimit,
-    });
-    for await (const batch of session.stream('drift_report', statement)) {
-      const listed: DriftRow[] = [];
-      for (const row of batch.map(decodeReportRow)) {
-        if (row.kind === 'site') listed.push(row.site);
-        else if (row.kind === 'group') groups.push(row.group);
-        else if (row.kind === 'cause') causes.push(row.cause);
-        else totals = row.totals;
+export function readDrift(
+  session: SnapshotSession,
+  queries: DriftQueries,
+  request: DriftRequest,
+  { progress, siteIdSlice = SITE_ID_SLICE }: DriftReadOptions = {},
+): DriftReading {
+  const builder = new DriftSummaryBuilder();
+  const rowLimit = request.rowLimit === 0 ? Infinity : request.rowLimit;
+  const range = { bucket_min: request.bucketMin, bucket_max: request.bucketMax };
+  let summary: Omit<DriftSummary, 'queryVersion' | 'bucketMin' | 'bucketMax'> | undefined;
+
+  /** Runs one statement, folding every row into the summary; keeps and returns its first rowLimit rows. */
+  async function firstRows(name: string, statement: Sql): Promise<DriftSite[]> {
+    const kept: DriftSite[] = [];
+    for await (const batch of session.stream(name, statement)) {
+      for (const row of batch) {
+        const site = decodeDriftSite(row);
+        builder.add(site);
+        if (kept.length < rowLimit) kept.push(site);
       }
-      if (listed.length > 0) yield listed;
     }
-    read = true;
+    return kept;
+  }
+
+  async function* perSite(): AsyncGenerator<DriftRow[]> {
+    let listed = 0;
+    const buckets = request.bucketMax - request.bucketMin + 1;
+    const chunk = Math.max(1, Math.floor(request.bucketTotal * PER_SITE_CHUNK_SHARE));
+    progress?.(0, buckets, 'buckets');
+    for (let first = request.bucketMin; first <= request.bucketMax; first += chunk) {
+      const last = Math.min(first + chunk - 1, request.bucketMax);
+      const statement = bindNamedQuery(queries.perSite, { bucket_min: first, bucket_max: last });
+      for await (const batch of session.stream('drift_per_site', statement)) {
+        const rows: DriftRow[] = [];
+        for (const row of batch) {
+          const site = decodeDriftSite(row);
+          builder.add(site);
+          if (listed < rowLimit) {
+            rows.push(listedRow(site));
+            listed++;
+          }
+        }
+        if (rows.length > 0) yield rows;
+      }
+      progress?.(last - request.bucketMin + 1, buckets, 'buckets');
+    }
+  }
+
+  async function* wide(): AsyncGenerator<DriftRow[]> {
+    let span: Columns | undefined;
+    for await (const batch of session.stream('site_id_span', bindNamedQuery(queries.siteIdSpan, {}))) span ??= batch[0];
+    const slices = span === undefined || span.site_id_min === null ? [] : siteIdSlices(span, siteIdSlice);
+    // Without an index that starts with blog_id, the sites of the blogs with open events cannot be
+    // reached on their own: each slice then probes every site in the rollup instead.
+    const reachable = span !== undefined && readCount(span, 'blog_id_indexed') === 1;
+    const [name, perSlice] = reachable ? (['drift_stale_sites', queries.staleSites] as const) : (['drift_probed_sites', queries.probedSites] as const);
+    const steps = slices.length + (reachable ? 1 : 0);
+    progress?.(0, steps, 'parts');
+    const kept = reachable ? await firstRows('drift_open_events', bindNamedQuery(queries.openEvents, range)) : [];
+    if (reachable) progress?.(1, steps, 'parts');
+    for (const [index, [from, to]] of slices.entries()) {
+      const statement = bindNamedQuery(perSlice, { ...range, site_id_min: from.toString(), site_id_max: to.toString() });
+      for (const site of await firstRows(name, statement)) kept.push(site);
+      progress?.(steps - slices.length + index + 1, steps, 'parts');
+    }
+    kept.sort(compareListing);
+    const listed = kept.length > rowLimit ? kept.slice(0, rowLimit) : kept;
+    for (let start = 0; start < listed.length; start += ROW_BATCH) yield listed.slice(start, start + ROW_BATCH).map(listedRow);
+  }
+
+  async function* rows(): AsyncGenerator<DriftRow[]> {
+    const buckets = request.bucketMax - request.bucketMin + 1;
+    yield* buckets <= request.bucketTotal * PER_SITE_SHARE ? perSite() : wide();
+    summary = builder.finish(request.summaryLimit);
   }
   return {
     rows: rows(),
     summary() {
-      if (!read) throw new Error('the drift summary was read before its rows');
-      return { queryVersion: queries.version, bucketMin: request.bucketMin, bucketMax: request.bucketMax, ...totals, groups, causes };
+      if (summary === undefined) throw new Error('the drift summary was read before its rows');
+      return { queryVersion: queries.version, bucketMin: request.bucketMin, bucketMax: request.bucketMax, ...summary };
     },
   };
 }
 
 /** Reads one range in its own snapshot and collects every listed row (for callers that need them all at once). */
-export async function queryDrift(config: DbConfig, queries: DriftQueries, request: DriftRequest): Promise<DriftResults> {
+export async function queryDrift(
+  config: DbConfig,
+  queries: DriftQueries,
+  request: DriftRequest,
+  options: DriftReadOptions = {},
+): Promise<DriftResults> {
   return withReadOnlySnapshot(config, async (session) => {
-    const reading = readDrift(session, queries, request);
+    const reading = readDrift(session, queries, request, options);
     const rows: DriftRow[] = [];
     for await (const batch of reading.rows) rows.push(...batch);
     return { ...reading.summary(), rows, timings: session.timings };

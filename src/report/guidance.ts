@@ -16,7 +16,7 @@ const causeGuidance: Readonly<Record<string, string>> = {
     'the open event reached Down but the legacy site row stayed at seems down; inspect verifier-confirmed promotion writes',
   stale_confirmed_down_projection:
     'the legacy site row reports confirmed down while the open event is only Seems Down; inspect recovery and false-alarm transitions',
-  // The monitor's label; unreachable here (sql/v4/drift_report.sql's CASE says why), kept for compatibility.
+  // The monitor's label; unreachable here (classifyDrift in drift_summary.ts says why), kept for compatibility.
   unexpected_open_event_projection:
     'an open event state does not map onto the legacy projection; inspect the event row, its transitions and the site row before any repair',
 };
@@ -39,6 +39,7 @@ export const repairGuidance =
 
 /**
  * The count-changed warning's note, in the monitor's words, which grep scripts match. Here the count and
- * the groups come from one statement, which cannot see data move, so a mismatch means the query is wrong.
+ * the groups come from the same sites read in one snapshot, which cannot see data move, so a mismatch
+ * means the reading is wrong.
  */
 export const countChangedNote = 'drift changed while the report was running; rerun projection-drift before repair';
