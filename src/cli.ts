@@ -15,11 +15,11 @@ import { EVIDENCE_BATCH, EvidenceReader, type EvidenceGap } from './report/evide
 import { RowSpool } from './report/row_spool.js';
 import { InterruptedError, throwIfInterrupted, withReadOnlySnapshot, type SnapshotSession, type StatementTiming } from './db/snapshot.js';
 import { buildReportView, type RunFacts } from './report/report_view.js';
-import { QueryDefinitionError, type NamedQuery } from './db/sql_loader.js';
+import { QueryDefinitionError } from './db/sql_loader.js';
 import { progressLine, type ProgressLine } from './render/progress_line.js';
 import { Recheck, type RecheckLabel } from './report/recheck.js';
-import { loadDriftingSitesQuery } from './report/recheck_query.js';
-import { completeRecord, recheckAfterWait } from './report/recheck_run.js';
+import { recheckAfterWait } from './report/recheck_run.js';
+import type { DriftSite } from './report/drift_summary.js';
 
 /** Where a run writes, and the clock it reads; tests pass their own. */
 interface CliIo {
@@ -82,17 +82,12 @@ export interface ReportReading {
   recheck: Recheck | null;
 }
 
-/** With --recheck: the empty record and the statement that re-reads every drifting site. */
-interface RecheckRecording {
-  record: Recheck;
-  query: NamedQuery;
-}
 
 /**
  * Reads one report inside an open snapshot: the report statement's listed rows are spooled as they
  * stream (its result occupies the connection until the last row), then read back in batches, and
  * each batch's evidence is read on the same connection and snapshot and spooled with the rows as
- * their extras. With --recheck, every drifting site is recorded in the same snapshot. Nothing is
+ * their extras. With --recheck, `record` takes every drifting site of the snapshot. Nothing is
  * rendered here, so the snapshot ends as soon as the database is read.
  */
 async function readReport(
@@ -100,17 +95,16 @@ async function readReport(
   queries: DriftQueries,
   request: DriftRequest,
   tracker: BaselineTracker | null,
-  recording: RecheckRecording | null,
+  record: Recheck | null,
   progress: ProgressLine | null,
 ): Promise<ReportReading> {
-  const reading = readDrift(session, queries, request, { progress: progress?.update });
+  const everySite = record ? (site: DriftSite) => record.observe(site) : undefined;
+  const reading = readDrift(session, queries, request, { progress: progress?.update, everySite });
   const streamed = new RowSpool<SpooledRow>();
   const listed = new RowSpool<ListedRow>();
   const evidence = new EvidenceReader(session, queries.evidence);
-  let record = recording?.record ?? null;
   try {
     for await (const batch of reading.rows) {
-      for (const row of batch) record?.observe(row);
       await streamed.push(batch.map((row) => ({ ...row, isNew: tracker?.observe(row) ?? false })));
     }
     for await (const batch of streamed.batches(EVIDENCE_BATCH)) {
@@ -118,7 +112,10 @@ async function readReport(
       await listed.push(batch.map((row) => ({ ...row, extras: { evidence: found.get(row.blogId) ?? null, recheck: null } })));
     }
     const summary = reading.summary();
-    if (record && recording) record = await completeRecord(session, recording.query, record, request, summary.driftCount);
+    // One snapshot, one reading: the record holds every drifting site the summary counts.
+    if (record && record.size !== summary.driftCount) {
+      throw new Error(`the re-check recorded ${record.size} drifting sites where the report counted ${summary.driftCount}`);
+    }
     const comparison = tracker?.finish(listed.count < summary.driftCount, summary.causes) ?? null;
     return { rows: listed, summary, comparison, gaps: evidence.gaps, timings: [...session.timings], recheck: record };
   } catch (error) {
@@ -198,19 +195,25 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     const run = { server: { address: serverAddress(config), database: config.database }, generatedAt: io.now() };
     // The baseline reader (a streaming JSON parser, the schema validator) loads only for runs that compare.
     const tracker = options.baseline === undefined ? null : await compareWith(options.baseline, options.range);
-    const recording = options.recheckMs > 0 ? { record: new Recheck(options.recheckMs), query: loadDriftingSitesQuery() } : null;
+    const record = options.recheckMs > 0 ? new Recheck(options.recheckMs) : null;
     let reading: ReportReading | undefined;
     // On a terminal, a long reading shows how far it got (stderr only; nothing when piped).
     const progress = io.stderrIsTerminal ? progressLine(io.stderr, `buckets ${options.range.bucketMin}-${options.range.bucketMax}`) : null;
     try {
       await withReadOnlySnapshot(
         config,
-        async (session) => void (reading = await readReport(session, queries, request, tracker, recording, progress)),
+        async (session) => void (reading = await readReport(session, queries, request, tracker, record, progress)),
         io.interrupt,
       ).finally(() => progress?.clear());
-      if (reading?.recheck && recording) {
-        const waitIo = { stderr: io.stderr, stderrIsTerminal: io.stderrIsTerminal, interrupt: io.interrupt, beforeRecheck: io.beforeRecheck };
-        reading.timings.push(...(await recheckAfterWait(config, recording.query, reading.recheck, request, waitIo)));
+      if (reading?.recheck) {
+        const recheckRun = {
+          stderr: io.stderr,
+          stderrIsTerminal: io.stderrIsTerminal,
+          interrupt: io.interrupt,
+          beforeRecheck: io.beforeRecheck,
+          progressLabel: `the re-check of buckets ${options.range.bucketMin}-${options.range.bucketMax}`,
+        };
+        reading.timings.push(...(await recheckAfterWait(config, queries, reading.recheck, request, recheckRun)));
       }
     } catch (error) {
       await reading?.rows.discard(); // read, then interrupted before the snapshot closed

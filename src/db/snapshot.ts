@@ -24,12 +24,6 @@ export interface SnapshotSession {
    * optimizer settings).
    */
   stream(name: string, statement: Sql): AsyncIterable<Record<string, unknown>[]>;
-  /**
-   * Lets MariaDB look a grouped subquery up row by row (split materialization) or makes it build
-   * the subquery once (the session's default); MySQL always builds it, so there this does nothing.
-   * Used by the re-check's drifting_sites statement; the report's own statements need it off.
-   */
-  usePerSiteLookups(enabled: boolean): Promise<void>;
   /** Per-statement timings so far, in execution order. */
   readonly timings: StatementTiming[];
 }
@@ -387,10 +381,6 @@ export async function withReadOnlySnapshot<T>(
         core.unprepare(statement.sql);
       }
       timings.push({ name, ms: elapsed(started), rows: count });
-    },
-    async usePerSiteLookups(enabled) {
-      if (flavor !== 'mariadb') return;
-      await onServer(() => connection.query(`SET SESSION optimizer_switch = 'split_materialized=${enabled ? 'on' : 'off'}'`));
     },
   };
   try {

@@ -53,18 +53,6 @@ function siteIdSlices(span: Columns, sliceSites: number): [bigint, bigint][] {
   return slices;
 }
 
-/**
- * For the re-check's drifting_sites statement (src/report/recheck_query.ts), which keeps v4's one
- * plan: up to this share of all buckets, MariaDB looks its open-event rollup up site by site
- * (split materialization) rather than building it whole; the two crossed between 8% and 10%.
- */
-const PER_SITE_LOOKUP_SHARE = 0.08;
-
-/** Whether the re-check's statement should look the open events up site by site rather than build the whole rollup. */
-export function perSiteLookups(request: Pick<DriftRequest, 'bucketMin' | 'bucketMax' | 'bucketTotal'>): boolean {
-  return request.bucketMax - request.bucketMin + 1 <= request.bucketTotal * PER_SITE_LOOKUP_SHARE;
-}
-
 /** What to ask for: an inclusive bucket range of BUCKET_TOTAL buckets and how many groups and rows to return (0 = all). */
 export interface DriftRequest {
   bucketMin: number;
@@ -135,6 +123,11 @@ export interface DriftReadOptions {
   progress?: (done: number, total: number, unit: 'buckets' | 'parts') => void;
   /** Sites per primary-key slice of the wide plan; SITE_ID_SLICE unless a test makes slices small. */
   siteIdSlice?: number;
+  /**
+   * Handed every drifting site of the range, listed or not, in listing order, before the last rows are
+   * yielded (what --recheck records and compares). The wide plan then keeps every site to sort them.
+   */
+  everySite?: (site: DriftSite) => void;
 }
 
 /** A drift report being read: the listed rows to stream, then the summary of the whole range. */
@@ -162,10 +155,12 @@ export function readDrift(
   session: SnapshotSession,
   queries: DriftQueries,
   request: DriftRequest,
-  { progress, siteIdSlice = SITE_ID_SLICE }: DriftReadOptions = {},
+  { progress, siteIdSlice = SITE_ID_SLICE, everySite }: DriftReadOptions = {},
 ): DriftReading {
   const builder = new DriftSummaryBuilder();
   const rowLimit = request.rowLimit === 0 ? Infinity : request.rowLimit;
+  // The wide plan sorts what it keeps; to hand every site on in listing order it keeps every one.
+  const keepLimit = everySite ? Infinity : rowLimit;
   const range = { bucket_min: request.bucketMin, bucket_max: request.bucketMax };
   let summary: Omit<DriftSummary, 'queryVersion' | 'bucketMin' | 'bucketMax'> | undefined;
 
@@ -176,7 +171,7 @@ export function readDrift(
       for (const row of batch) {
         const site = decodeDriftSite(row);
         builder.add(site);
-        if (kept.length < rowLimit) kept.push(site);
+        if (kept.length < keepLimit) kept.push(site);
       }
     }
     return kept;
@@ -195,6 +190,7 @@ export function readDrift(
         for (const row of batch) {
           const site = decodeDriftSite(row);
           builder.add(site);
+          everySite?.(site);
           if (listed < rowLimit) {
             rows.push(listedRow(site));
             listed++;
@@ -224,6 +220,7 @@ export function readDrift(
       progress?.(steps - slices.length + index + 1, steps, 'parts');
     }
     kept.sort(compareListing);
+    if (everySite) for (const site of kept) everySite(site);
     const listed = kept.length > rowLimit ? kept.slice(0, rowLimit) : kept;
     for (let start = 0; start < listed.length; start += ROW_BATCH) yield listed.slice(start, start + ROW_BATCH).map(listedRow);
   }

@@ -91,11 +91,6 @@ export class Recheck {
 
   constructor(readonly afterMs: number) {}
 
-  /** A new, empty record for the same wait (to record a range again from its start). */
-  emptyCopy(): Recheck {
-    return new Recheck(this.afterMs);
-  }
-
   /** How many drifting site rows the first snapshot had. */
   get size(): number {
     return this.#size;
@@ -123,6 +118,16 @@ export class Recheck {
    * (in listing order). Memory: the record, plus the second snapshot's rows of one blog and bucket at a time.
    */
   async match(rows: AsyncIterable<RecheckedRow[]> | Iterable<RecheckedRow[]>): Promise<void> {
+    const matcher = this.matcher();
+    for await (const batch of rows) for (const row of batch) matcher.push(row);
+    matcher.end();
+  }
+
+  /**
+   * The same matching, pushed one row at a time (as the report's reader hands every drifting site to a
+   * callback): `push` each row of the second snapshot in listing order, then `end`.
+   */
+  matcher(): { push(row: RecheckedRow): void; end(): void } {
     if (this.#matched) throw new Error('a re-check was matched twice');
     let next = 0; // the first observed row not yet labelled
     let group: { bucket: number; blogId: bigint; rows: RecheckedRow[] } | undefined;
@@ -131,8 +136,8 @@ export class Recheck {
       group = undefined;
     };
     let previous: { bucket: number; blogId: bigint } | undefined;
-    for await (const batch of rows) {
-      for (const row of batch) {
+    return {
+      push: (row) => {
         const blogId = BigInt(row.blogId);
         if (previous && compareKeys(previous.bucket, previous.blogId, row.bucket, blogId) > 0) {
           throw new Error(`re-checked drift rows out of listing order at blog ${row.blogId}`);
@@ -140,16 +145,18 @@ export class Recheck {
         previous = { bucket: row.bucket, blogId };
         if (group && group.bucket === row.bucket && group.blogId === blogId) {
           group.rows.push(row);
-          continue;
+          return;
         }
         closeGroup();
         group = { bucket: row.bucket, blogId, rows: [row] };
-      }
-    }
-    closeGroup();
-    this.#matched = true;
-    // Whatever no row of the second snapshot matched no longer drifts.
-    for (let index = 0; index < this.#size; index++) if (this.#labels[index] === UNMATCHED) this.#labels[index] = LABEL_CODES.cleared;
+      },
+      end: () => {
+        closeGroup();
+        this.#matched = true;
+        // Whatever no row of the second snapshot matched no longer drifts.
+        for (let index = 0; index < this.#size; index++) if (this.#labels[index] === UNMATCHED) this.#labels[index] = LABEL_CODES.cleared;
+      },
+    };
   }
 
   /** The label of the `index`-th observed row (0-based, listing order); listed rows are the first ones. */

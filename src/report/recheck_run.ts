@@ -1,8 +1,7 @@
 import type { DbConfig } from '../config/db_config.js';
-import { withReadOnlySnapshot, type SnapshotSession, type StatementTiming } from '../db/snapshot.js';
-import type { NamedQuery } from '../db/sql_loader.js';
-import type { DriftRequest } from './drift_queries.js';
-import { readDriftingSites } from './recheck_query.js';
+import { withReadOnlySnapshot, type StatementTiming } from '../db/snapshot.js';
+import { progressLine } from '../render/progress_line.js';
+import { readDrift, type DriftQueries, type DriftRequest } from './drift_queries.js';
 import type { Recheck } from './recheck.js';
 import { waitToRecheck, type WaitIo } from './recheck_wait.js';
 
@@ -10,44 +9,22 @@ import { waitToRecheck, type WaitIo } from './recheck_wait.js';
 export interface RecheckRun extends WaitIo {
   /** Called after the wait, just before the re-check's snapshot opens: tests act as a concurrent writer here. */
   beforeRecheck?: (() => Promise<void>) | undefined;
+  /** What the progress line of a long re-check names (shown on a terminal only, as the report's is). */
+  progressLabel: string;
 }
 
 /** The names of the re-check snapshot's statements in the report's timings: `recheck_` and their own. */
 const recheckTiming = (timing: StatementTiming): StatementTiming => ({ ...timing, name: `recheck_${timing.name}` });
 
 /**
- * Completes the record of the report's snapshot, inside it. The report statement's rows were observed as
- * they streamed; when they were every drifting site, they are the record. When --limit left rows out, the
- * record is read again from sql/v5/drifting_sites.sql in the same snapshot, which costs about one scan of
- * the range where the report statement without a row limit costs more the more sites drift.
- */
-export async function completeRecord(
-  session: SnapshotSession,
-  query: NamedQuery,
-  recheck: Recheck,
-  request: DriftRequest,
-  driftCount: number,
-): Promise<Recheck> {
-  let record = recheck;
-  if (record.size < driftCount) {
-    record = recheck.emptyCopy();
-    for await (const batch of readDriftingSites(session, query, request)) for (const row of batch) record.observe(row);
-  }
-  // One snapshot, one classification: the listed rows must be the record's first rows.
-  if (record.size !== driftCount) {
-    throw new Error(`the drifting sites statement found ${record.size} drifting sites where the report counted ${driftCount}`);
-  }
-  return record;
-}
-
-/**
- * After the report's snapshot: waits, then reads the range's drifting sites in a new snapshot and labels
- * every recorded one (nothing to wait for when nothing drifted). Resolves to the re-check snapshot's
- * statement timings, named `recheck_<statement>`.
+ * After the report's snapshot: waits, then reads the range again in a new snapshot, through the same
+ * statements as the report (so a re-check costs one more report), and labels every recorded drifting
+ * site against the drifting sites found there; nothing to wait for when nothing drifted. Resolves to
+ * the re-check snapshot's statement timings, named `recheck_<statement>`.
  */
 export async function recheckAfterWait(
   config: DbConfig,
-  query: NamedQuery,
+  queries: DriftQueries,
   recheck: Recheck,
   request: DriftRequest,
   run: RecheckRun,
@@ -58,13 +35,18 @@ export async function recheckAfterWait(
   }
   await waitToRecheck(recheck.afterMs, run);
   await run.beforeRecheck?.();
+  const progress = run.stderrIsTerminal ? progressLine(run.stderr, run.progressLabel) : null;
   const timings = await withReadOnlySnapshot(
     config,
     async (session) => {
-      await recheck.match(readDriftingSites(session, query, request));
+      const matcher = recheck.matcher();
+      // Only the summary and every site are wanted: one listed row is the least a limit can ask for.
+      const reading = readDrift(session, queries, { ...request, rowLimit: 1 }, { progress: progress?.update, everySite: matcher.push });
+      for await (const _ of reading.rows); // drained: the listed row is not wanted
+      matcher.end();
       return session.timings;
     },
     run.interrupt,
-  );
+  ).finally(() => progress?.clear());
   return timings.map(recheckTiming);
 }
