@@ -100,7 +100,7 @@ async function readReport(
 ): Promise<ReportReading> {
   const everySite = record ? (site: DriftSite) => record.observe(site) : undefined;
   const reading = readDrift(session, queries, request, { progress: progress?.update, everySite });
-  const streamed = new RowSpool<SpooledRow>();
+  const streamed = new RowSpool<SpooledRow & Pick<DriftSite, 'siteId'>>();
   const listed = new RowSpool<ListedRow>();
   const evidence = new EvidenceReader(session, queries.evidence);
   try {

@@ -1,10 +1,10 @@
 -- name: drift_evidence
 -- Evidence from the site and event tables for a batch of listed drifting sites, read by index
 -- for those sites only (the report statement has already named them), in the report's snapshot.
--- Returns one row per blog of :blog_ids that has an active site row in :buckets (none for a blog
--- whose site row is gone):
+-- Returns one row per blog of the site rows :site_ids (none for a blog whose site rows are gone or
+-- no longer active):
 --   blog_id;
---   last_status_change  the latest last_status_change of the blog's active site rows (when the
+--   last_status_change  the latest last_status_change of those site rows of the blog (when the
 --                       legacy projection was last written); NULL when never set;
 --   event_id, event_started_at, event_updated_at, event_severity
 --                       the blog's event among :event_ids (the representative open event the
@@ -15,14 +15,13 @@
 --   server_now          the server's clock when the statement ran, NOW(3).
 -- Timestamps come back in the session's time zone, which the report sets to UTC (+00:00).
 -- check_type compares byte for byte, as in drift_report.sql: 'HTTP' or 'http ' is not HTTP.
--- Parameters: :blog_ids (a list of blog ids), :buckets (a list of their bucket numbers, so the
--- site rows are found through a bucket index where the table has no blog_id index), :event_ids
--- (a list of the representative event ids; an empty list binds as NULL and matches nothing).
+-- Parameters: :site_ids (the listed drifting site rows' primary keys, so each is one primary-key
+-- lookup on either table shape), :event_ids (a list of the representative event ids; an empty list
+-- binds as NULL and matches nothing).
 WITH listed_site AS (
   SELECT s.blog_id, MAX(s.last_status_change) AS last_status_change
   FROM jetpack_monitor_sites AS s
-  WHERE s.blog_id IN (:blog_ids)
-    AND s.bucket_no IN (:buckets)
+  WHERE s.jetpack_monitor_site_id IN (:site_ids)
     AND s.monitor_active = 1
   GROUP BY s.blog_id
 ),

@@ -114,7 +114,7 @@ function decodeDriftSite(row: Columns): DriftSite {
   };
 }
 
-/** The listed row of a site: the report's columns only. */
+/** The listed row of a site: the report's columns only (the site id goes no further than the evidence lookup). */
 const listedRow = ({ siteId: _siteId, ...row }: DriftSite): DriftRow => row;
 
 /** How to read: who hears of the progress, and (for tests) the slice size of the wide plan. */
@@ -132,8 +132,8 @@ export interface DriftReadOptions {
 
 /** A drift report being read: the listed rows to stream, then the summary of the whole range. */
 export interface DriftReading {
-  /** The listed rows, in order and in batches; read them once, inside the snapshot. */
-  rows: AsyncIterable<DriftRow[]>;
+  /** The listed rows (with each site's primary key), in order and in batches; read them once, inside the snapshot. */
+  rows: AsyncIterable<DriftSite[]>;
   /** The summary of the whole range; available once `rows` has been read to the end. */
   summary(): DriftSummary;
 }
@@ -177,7 +177,7 @@ export function readDrift(
     return kept;
   }
 
-  async function* perSite(): AsyncGenerator<DriftRow[]> {
+  async function* perSite(): AsyncGenerator<DriftSite[]> {
     let listed = 0;
     const buckets = request.bucketMax - request.bucketMin + 1;
     const chunk = Math.max(1, Math.floor(request.bucketTotal * PER_SITE_CHUNK_SHARE));
@@ -186,13 +186,13 @@ export function readDrift(
       const last = Math.min(first + chunk - 1, request.bucketMax);
       const statement = bindNamedQuery(queries.perSite, { bucket_min: first, bucket_max: last });
       for await (const batch of session.stream('drift_per_site', statement)) {
-        const rows: DriftRow[] = [];
+        const rows: DriftSite[] = [];
         for (const row of batch) {
           const site = decodeDriftSite(row);
           builder.add(site);
           everySite?.(site);
           if (listed < rowLimit) {
-            rows.push(listedRow(site));
+            rows.push(site);
             listed++;
           }
         }
@@ -202,7 +202,7 @@ export function readDrift(
     }
   }
 
-  async function* wide(): AsyncGenerator<DriftRow[]> {
+  async function* wide(): AsyncGenerator<DriftSite[]> {
     let span: Columns | undefined;
     for await (const batch of session.stream('site_id_span', bindNamedQuery(queries.siteIdSpan, {}))) span ??= batch[0];
     const slices = span === undefined || span.site_id_min === null ? [] : siteIdSlices(span, siteIdSlice);
@@ -222,10 +222,10 @@ export function readDrift(
     kept.sort(compareListing);
     if (everySite) for (const site of kept) everySite(site);
     const listed = kept.length > rowLimit ? kept.slice(0, rowLimit) : kept;
-    for (let start = 0; start < listed.length; start += ROW_BATCH) yield listed.slice(start, start + ROW_BATCH).map(listedRow);
+    for (let start = 0; start < listed.length; start += ROW_BATCH) yield listed.slice(start, start + ROW_BATCH);
   }
 
-  async function* rows(): AsyncGenerator<DriftRow[]> {
+  async function* rows(): AsyncGenerator<DriftSite[]> {
     const buckets = request.bucketMax - request.bucketMin + 1;
     yield* buckets <= request.bucketTotal * PER_SITE_SHARE ? perSite() : wide();
     summary = builder.finish(request.summaryLimit);
@@ -249,7 +249,7 @@ export async function queryDrift(
   return withReadOnlySnapshot(config, async (session) => {
     const reading = readDrift(session, queries, request, options);
     const rows: DriftRow[] = [];
-    for await (const batch of reading.rows) rows.push(...batch);
+    for await (const batch of reading.rows) for (const site of batch) rows.push(listedRow(site));
     return { ...reading.summary(), rows, timings: session.timings };
   });
 }

@@ -127,12 +127,12 @@ export class EvidenceReader {
   ) {}
 
   /** The evidence of up to EVIDENCE_BATCH listed rows, by blog id (rows of one blog share it). */
-  async read(rows: readonly DriftRow[]): Promise<Map<string, SiteEvidence>> {
+  async read(rows: readonly (DriftRow & { siteId: string })[]): Promise<Map<string, SiteEvidence>> {
     const blogIds = [...new Set(rows.map((row) => row.blogId))];
-    const buckets = [...new Set(rows.map((row) => row.bucket))];
+    const siteIds = rows.map((row) => row.siteId);
     const eventIds = [...new Set(rows.flatMap((row) => (row.eventId === null ? [] : [row.eventId])))];
     const multiple = [...new Set(rows.filter((row) => row.cause === 'multiple_open_http_events').map((row) => row.blogId))];
-    const sites = await collect(this.session, 'drift_evidence', this.queries.sites, { blog_ids: blogIds, buckets, event_ids: eventIds });
+    const sites = await collect(this.session, 'drift_evidence', this.queries.sites, { site_ids: siteIds, event_ids: eventIds });
     const open = new Map<string, { events: OpenEventEvidence[]; total: number }>();
     if (multiple.length > 0) {
       const values = { blog_ids: multiple, open_event_cap: OPEN_EVENT_CAP };
