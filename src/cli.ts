@@ -6,10 +6,9 @@ import { loadDriftQueries, readDrift, type DriftQueries, type DriftRequest } fro
 import { CheckError, ExitCode, UsageError } from './errors.js';
 import { asksForJsonOnStdout, parseCommand, type Format } from './config/options.js';
 import type { BucketRange } from './config/bucket_range.js';
-import type { BaselineTracker } from './report/baseline.js';
 import { compileJsonFailureTemplate, compileReportRenderer, type ListedRow, type SpooledRow } from './render/render.js';
 import type { DriftSummary } from './report/drift_results.js';
-import type { BaselineComparison } from './report/baseline.js';
+import type { BaselineComparison, BaselineTracker } from './report/baseline.js';
 import { checkOutDestination, removeTemporaryFilesNow, stageReport, type ReportFrame, type StagedReport } from './render/report_output.js';
 import { EVIDENCE_BATCH, EvidenceReader, type EvidenceGap } from './report/evidence.js';
 import { RowSpool } from './report/row_spool.js';
@@ -81,7 +80,6 @@ export interface ReportReading {
   /** With --recheck: every drifting site of this snapshot, to be matched against the re-check's; else null. */
   recheck: Recheck | null;
 }
-
 
 /**
  * Reads one report inside an open snapshot: the report statement's listed rows are spooled as they

@@ -7,8 +7,8 @@
 -- A site drifts when its legacy site_status is not the status its open HTTP events call for: 2 with
 -- an open Down event, else 0 with an open Seems Down event, else 1 (no open HTTP event included).
 -- Returns one row per drifting site in listing order (bucket_no, blog_id, site_id): site_id,
--- blog_id, bucket_no, site_status, expected_status, event_id, open_event_count, event_state, the
--- same columns as drift_open_events. event_id and event_state describe one event: the smallest id
+-- blog_id, bucket_no, site_status, expected_status, event_id, open_event_count, cause, event_state,
+-- the same columns as drift_open_events. event_id and event_state describe one event: the smallest id
 -- among the site's open Down events, else Seems Down events, else all its open HTTP events; both
 -- NULL when it has none. States and check types compare byte for byte.
 -- Parameters: :bucket_min, :bucket_max (inclusive bucket range), :site_id_min, :site_id_max
@@ -47,6 +47,21 @@ site_drift AS (
 SELECT sd.site_id, sd.blog_id, sd.bucket_no, sd.site_status, sd.expected_status,
        COALESCE(sd.down_event_id, sd.seems_down_event_id, sd.first_event_id) AS event_id,
        sd.open_event_count,
+       -- The cause: the monitor's rules, first match wins, kept whole for compatibility. Three of
+       -- its tests never fire here: expected_status is 0, 1 or 2 by construction, site_status is in
+       -- 0..2 past the first rule, and the two differ (drift), so the pair is one of the six pairs
+       -- (0,1) (2,1) (1,2) (1,0) (0,2) (2,0), which the five rules after the second cover one by one.
+       CASE
+         WHEN sd.site_status NOT IN (0, 1, 2) OR sd.expected_status NOT IN (0, 1, 2) THEN 'unexpected_projection_value'
+         WHEN sd.open_event_count > 1 THEN 'multiple_open_http_events'
+         WHEN sd.expected_status = 1 AND sd.site_status <> 1 THEN 'stale_legacy_down_projection'
+         WHEN sd.expected_status = 2 AND sd.site_status = 1 THEN 'missing_confirmed_down_projection'
+         WHEN sd.expected_status = 0 AND sd.site_status = 1 THEN 'missing_seems_down_projection'
+         WHEN sd.expected_status = 2 AND sd.site_status = 0 THEN 'missing_confirmed_promotion'
+         WHEN sd.expected_status = 0 AND sd.site_status = 2 THEN 'stale_confirmed_down_projection'
+         WHEN sd.first_event_id IS NOT NULL THEN 'unexpected_open_event_projection'
+         ELSE 'unexpected_projection_value'
+       END AS cause,
        CASE WHEN sd.down_event_id IS NOT NULL THEN 'Down'
             WHEN sd.seems_down_event_id IS NOT NULL THEN 'Seems Down'
             ELSE fe.state END AS event_state

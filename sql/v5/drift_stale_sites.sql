@@ -8,13 +8,16 @@
 -- in the clustered index's own order, so slicing a wide range costs no more than reading it whole.
 -- Returns one row per such drifting site in listing order (bucket_no, blog_id, site_id): site_id,
 -- blog_id, bucket_no, site_status, expected_status (always 1), event_id (NULL),
--- open_event_count (0), event_state (NULL), the same columns as drift_open_events.
+-- open_event_count (0), cause, event_state (NULL), the same columns as drift_open_events.
 -- Parameters: :bucket_min, :bucket_max (inclusive bucket range), :site_id_min, :site_id_max
 -- (inclusive jetpack_monitor_site_id slice).
 SELECT s.jetpack_monitor_site_id AS site_id, s.blog_id, s.bucket_no, s.site_status,
        1 AS expected_status,
        NULL AS event_id,
        0 AS open_event_count,
+       -- The monitor's cause rules, for a site expected at 1 with no open event whose status is not 1.
+       CASE WHEN s.site_status NOT IN (0, 1, 2) THEN 'unexpected_projection_value'
+            ELSE 'stale_legacy_down_projection' END AS cause,
        NULL AS event_state
 FROM jetpack_monitor_sites AS s
 -- An anti-join written as a join (not NOT EXISTS, which MariaDB may materialize by scanning every

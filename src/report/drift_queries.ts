@@ -4,7 +4,7 @@ import type { DbConfig } from '../config/db_config.js';
 import type { Sql } from 'sql-template-tag';
 import type { DriftResults, DriftRow, DriftSummary } from './drift_results.js';
 import { readCount, readId, readOptionalId, readText, type Columns } from '../db/decode.js';
-import { classifyDrift, compareListing, DriftSummaryBuilder, type DriftSite } from './drift_summary.js';
+import { compareListing, DriftSummaryBuilder, type DriftSite } from './drift_summary.js';
 import type { EvidenceQueries } from './evidence.js';
 
 /** The query version this build runs; it names the folder under sql/ and is printed in every report. */
@@ -95,22 +95,18 @@ export function loadDriftQueries(version: string = QUERY_VERSION): DriftQueries 
   };
 }
 
-/** One returned row of the drift statements (their headers list the columns), classified. */
+/** One returned row of the drift statements (their headers list the columns, the cause included). */
 function decodeDriftSite(row: Columns): DriftSite {
-  const siteStatus = readCount(row, 'site_status');
-  const expectedStatus = readCount(row, 'expected_status');
-  const openEvents = readCount(row, 'open_event_count');
-  const eventState = readText(row, 'event_state');
   return {
     siteId: readId(row, 'site_id'),
     blogId: readId(row, 'blog_id'),
     bucket: readCount(row, 'bucket_no'),
-    siteStatus,
-    expectedStatus,
+    siteStatus: readCount(row, 'site_status'),
+    expectedStatus: readCount(row, 'expected_status'),
     eventId: readOptionalId(row, 'event_id'),
-    openEvents,
-    cause: classifyDrift(siteStatus, expectedStatus, openEvents, eventState),
-    eventState,
+    openEvents: readCount(row, 'open_event_count'),
+    cause: String(row.cause),
+    eventState: readText(row, 'event_state'),
   };
 }
 

@@ -1,32 +1,11 @@
 import type { CauseTotal, DriftRow, DriftSummary, SummaryGroup } from './drift_results.js';
 
 /**
- * A drifting site as the v5 statements return it, classified: the row the report lists, plus the
+ * A drifting site as the v5 statements return it, with its cause: the row the report lists, plus the
  * site's primary key, which orders sites of one blog and bucket.
  */
 export interface DriftSite extends DriftRow {
   siteId: string;
-}
-
-/**
- * The monitor's cause of one drifting site (site_status differs from expected_status): the first
- * matching rule wins. The rules are the monitor's, kept whole for compatibility, but three of its
- * tests never fire here: the expected_status test of the first rule, and the last two rules. The
- * statements compute expectedStatus as 0, 1 or 2, siteStatus is in 0..2 past the first rule, and the
- * two differ (drift), so the pair is one of the six pairs (0,1) (2,1) (1,2) (1,0) (0,2) (2,0), which
- * the rules from stale_legacy_down_projection to stale_confirmed_down_projection cover one by one.
- */
-export function classifyDrift(siteStatus: number, expectedStatus: number, openEvents: number, eventState: string | null): string {
-  const inShape = (status: number) => status === 0 || status === 1 || status === 2;
-  if (!inShape(siteStatus) || !inShape(expectedStatus)) return 'unexpected_projection_value';
-  if (openEvents > 1) return 'multiple_open_http_events';
-  if (expectedStatus === 1 && siteStatus !== 1) return 'stale_legacy_down_projection';
-  if (expectedStatus === 2 && siteStatus === 1) return 'missing_confirmed_down_projection';
-  if (expectedStatus === 0 && siteStatus === 1) return 'missing_seems_down_projection';
-  if (expectedStatus === 2 && siteStatus === 0) return 'missing_confirmed_promotion';
-  if (expectedStatus === 0 && siteStatus === 2) return 'stale_confirmed_down_projection';
-  if (eventState !== null) return 'unexpected_open_event_projection';
-  return 'unexpected_projection_value';
 }
 
 /** Orders two unsigned integers written as decimal digits without leading zeros. */
