@@ -5,6 +5,8 @@ import type { Sql } from 'sql-template-tag';
 import type { DriftResults, DriftRow, DriftSummary } from './drift_results.js';
 import { readCount, readId, readOptionalId, readText, type Columns } from '../db/decode.js';
 import { compareListing, DriftSummaryBuilder, type DriftSite } from './drift_summary.js';
+import { mergeSorted } from './merge_sorted.js';
+import { RowSpool } from './row_spool.js';
 import type { EvidenceQueries } from './evidence.js';
 
 /** The query version this build runs; it names the folder under sql/ and is printed in every report. */
@@ -137,6 +139,9 @@ export interface DriftReading {
 /** Rows handed on at a time: the driver's batch size. */
 const ROW_BATCH = 1000;
 
+/** Rows of one wide-plan statement held in memory before its spool moves to a temporary file. */
+const PART_MEMORY_ROWS = 2000;
+
 /**
  * Reads one range inside an open snapshot. Narrow ranges (up to PER_SITE_SHARE of the buckets) run
  * one statement per chunk of buckets that reads the chunk's sites and looks each one's open events
@@ -155,22 +160,27 @@ export function readDrift(
 ): DriftReading {
   const builder = new DriftSummaryBuilder();
   const rowLimit = request.rowLimit === 0 ? Infinity : request.rowLimit;
-  // The wide plan sorts what it keeps; to hand every site on in listing order it keeps every one.
+  // The wide plan merges what each statement keeps; to hand every site on in listing order it keeps every one.
   const keepLimit = everySite ? Infinity : rowLimit;
   const range = { bucket_min: request.bucketMin, bucket_max: request.bucketMax };
   let summary: Omit<DriftSummary, 'queryVersion' | 'bucketMin' | 'bucketMax'> | undefined;
 
-  /** Runs one statement, folding every row into the summary; keeps and returns its first rowLimit rows. */
-  async function firstRows(name: string, statement: Sql): Promise<DriftSite[]> {
-    const kept: DriftSite[] = [];
+  /**
+   * Runs one statement, folding every row into the summary; spools its first keepLimit rows (in the
+   * statement's own listing order) and adds the spool to `parts`, which the caller discards.
+   */
+  async function firstRows(name: string, statement: Sql, parts: RowSpool<DriftSite>[]): Promise<void> {
+    const kept = new RowSpool<DriftSite>(PART_MEMORY_ROWS);
+    parts.push(kept);
     for await (const batch of session.stream(name, statement)) {
+      const sites: DriftSite[] = [];
       for (const row of batch) {
         const site = decodeDriftSite(row);
         builder.add(site);
-        if (kept.length < keepLimit) kept.push(site);
+        if (kept.count + sites.length < keepLimit) sites.push(site);
       }
+      await kept.push(sites);
     }
-    return kept;
   }
 
   async function* perSite(): AsyncGenerator<DriftSite[]> {
@@ -208,17 +218,37 @@ export function readDrift(
     const [name, perSlice] = reachable ? (['drift_stale_sites', queries.staleSites] as const) : (['drift_probed_sites', queries.probedSites] as const);
     const steps = slices.length + (reachable ? 1 : 0);
     progress?.(0, steps, 'parts');
-    const kept = reachable ? await firstRows('drift_open_events', bindNamedQuery(queries.openEvents, range)) : [];
-    if (reachable) progress?.(1, steps, 'parts');
-    for (const [index, [from, to]] of slices.entries()) {
-      const statement = bindNamedQuery(perSlice, { ...range, site_id_min: from.toString(), site_id_max: to.toString() });
-      for (const site of await firstRows(name, statement)) kept.push(site);
-      progress?.(steps - slices.length + index + 1, steps, 'parts');
+    const parts: RowSpool<DriftSite>[] = [];
+    try {
+      if (reachable) {
+        await firstRows('drift_open_events', bindNamedQuery(queries.openEvents, range), parts);
+        progress?.(1, steps, 'parts');
+      }
+      for (const [index, [from, to]] of slices.entries()) {
+        const statement = bindNamedQuery(perSlice, { ...range, site_id_min: from.toString(), site_id_max: to.toString() });
+        await firstRows(name, statement, parts);
+        progress?.(steps - slices.length + index + 1, steps, 'parts');
+      }
+      // Each part is in listing order: merged, they are the range's drifting sites in listing order.
+      let listed: DriftSite[] = [];
+      let count = 0;
+      for await (const site of mergeSorted(parts.map((part) => part.rows()), compareListing)) {
+        everySite?.(site);
+        if (count >= rowLimit) {
+          if (everySite) continue;
+          break;
+        }
+        listed.push(site);
+        count++;
+        if (listed.length === ROW_BATCH) {
+          yield listed;
+          listed = [];
+        }
+      }
+      if (listed.length > 0) yield listed;
+    } finally {
+      for (const part of parts) await part.discard();
     }
-    kept.sort(compareListing);
-    if (everySite) for (const site of kept) everySite(site);
-    const listed = kept.length > rowLimit ? kept.slice(0, rowLimit) : kept;
-    for (let start = 0; start < listed.length; start += ROW_BATCH) yield listed.slice(start, start + ROW_BATCH);
   }
 
   async function* rows(): AsyncGenerator<DriftSite[]> {
