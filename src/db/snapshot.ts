@@ -195,9 +195,9 @@ const MAX_STATEMENT_TIMEOUT_MS = 4_294_967_295;
  *   sql/sys_vars.cc declares it a Sys_var_ulong, VALID_RANGE(0, ULONG_MAX), DEFAULT(0)). MariaDB's
  *   max_statement_time is a DOUBLE in seconds with microsecond resolution (0 to 31536000), sent as the
  *   milliseconds / 1000, written out exactly.
- * - The window functions over the drifting sites work in temporary tables, which past 16 MiB (about
- *   70,000 drifting sites) move to disk and run several times slower; the cap is raised to 64 MiB, a
- *   ceiling, not an allocation.
+ * - The open-event rollup and the per-site grouping work in temporary tables, which past 16 MiB move
+ *   to disk and run several times slower; the cap is raised to 64 MiB (the rollup of the 740,000 blogs
+ *   with open events of a 10M-site fleet fits), a ceiling, not an allocation, and never higher.
  * - The session's time zone is UTC, written as the offset '+00:00' (named zones need the server's time
  *   zone tables, which MySQL 8 does not load by default): TIMESTAMP columns come back in UTC and NOW()
  *   reads the server's clock in UTC, so evidence timestamps and their ages are the same wherever the
