@@ -10,14 +10,15 @@
 --                       the blog's event among :event_ids (the representative open event the
 --                       report row shows), NULLs when the row shows none;
 --   closed_event_id, closed_ended_at, closed_resolution_reason
---                       the blog's latest closed HTTP event (by ended_at, then id), NULLs when it
---                       has none;
+--                       the blog's latest closed HTTP event (by ended_at, then id) for the blogs
+--                       of :close_blog_ids, NULLs when it has none or is not among them;
 --   server_now          the server's clock when the statement ran, NOW(3).
 -- Timestamps come back in the session's time zone, which the report sets to UTC (+00:00).
 -- check_type compares byte for byte, as in drift_report.sql: 'HTTP' or 'http ' is not HTTP.
 -- Parameters: :site_ids (the listed drifting site rows' primary keys, so each is one primary-key
--- lookup on either table shape), :event_ids (a list of the representative event ids; an empty list
--- binds as NULL and matches nothing).
+-- lookup on either table shape), :event_ids (a list of the representative event ids),
+-- :close_blog_ids (the blogs whose listed cause points at a close or recovery); an empty list binds
+-- as NULL and matches nothing.
 WITH listed_site AS (
   SELECT s.blog_id, MAX(s.last_status_change) AS last_status_change
   FROM jetpack_monitor_sites AS s
@@ -28,14 +29,17 @@ WITH listed_site AS (
 with_closed AS (
   -- The latest closed HTTP event of each blog: idx_blog_id_active (blog_id, ended_at) read
   -- backwards from the newest close, stopping at the first HTTP event.
+  -- Looked up only for the blogs in :close_blog_ids (the causes that point at a close or recovery).
   SELECT ls.blog_id, ls.last_status_change,
-         (SELECT c.id
-          FROM jetmon_events AS c
-          WHERE c.blog_id = ls.blog_id
-            AND c.ended_at IS NOT NULL
-            AND CAST(c.check_type AS BINARY) = 'http'
-          ORDER BY c.ended_at DESC, c.id DESC
-          LIMIT 1) AS closed_event_id
+         CASE WHEN ls.blog_id IN (:close_blog_ids) THEN
+           (SELECT c.id
+            FROM jetmon_events AS c
+            WHERE c.blog_id = ls.blog_id
+              AND c.ended_at IS NOT NULL
+              AND CAST(c.check_type AS BINARY) = 'http'
+            ORDER BY c.ended_at DESC, c.id DESC
+            LIMIT 1)
+         END AS closed_event_id
   FROM listed_site AS ls
 )
 SELECT w.blog_id,

@@ -130,9 +130,10 @@ export class EvidenceReader {
   async read(rows: readonly (DriftRow & { siteId: string })[]): Promise<Map<string, SiteEvidence>> {
     const blogIds = [...new Set(rows.map((row) => row.blogId))];
     const siteIds = rows.map((row) => row.siteId);
+    const closeBlogIds = [...new Set(rows.filter((row) => CLOSE_CAUSES.has(row.cause)).map((row) => row.blogId))];
     const eventIds = [...new Set(rows.flatMap((row) => (row.eventId === null ? [] : [row.eventId])))];
     const multiple = [...new Set(rows.filter((row) => row.cause === 'multiple_open_http_events').map((row) => row.blogId))];
-    const sites = await collect(this.session, 'drift_evidence', this.queries.sites, { site_ids: siteIds, event_ids: eventIds });
+    const sites = await collect(this.session, 'drift_evidence', this.queries.sites, { site_ids: siteIds, event_ids: eventIds, close_blog_ids: closeBlogIds });
     const open = new Map<string, { events: OpenEventEvidence[]; total: number }>();
     if (multiple.length > 0) {
       const values = { blog_ids: multiple, open_event_cap: OPEN_EVENT_CAP };
