@@ -132,7 +132,7 @@ test('targets: the issue\'s thresholds from the medians, the size comparison onl
 test('the statement timings and drift count are read from a JSON report (its tail), null from anything else', () => {
   const json = [
     '{',
-    '  "query_version": "v5",',
+    '  "query_version": "v6",',
     '  "drift_count": 17275,',
     '  "rows": [',
     '    {"blog_id": 1, "note": "\\"timings\\": {"}',

@@ -207,7 +207,7 @@ test('SIGTERM after the snapshot ended, while the listing is rendered: an Interr
   await rows.push([row]);
   const read: ReportReading = {
     rows,
-    summary: { queryVersion: 'v5', bucketMin: 0, bucketMax: 0, driftCount: 1, summarizedCount: 1, groups: [], groupsTotal: 0, hiddenGroupRows: 0, causes: [] },
+    summary: { queryVersion: 'v6', bucketMin: 0, bucketMax: 0, driftCount: 1, summarizedCount: 1, groups: [], groupsTotal: 0, hiddenGroupRows: 0, causes: [] },
     comparison: null,
     gaps: [],
     recheck: null,

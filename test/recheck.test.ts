@@ -181,7 +181,7 @@ test('nothing drifts: no wait, no second snapshot, counts of 0 and exit 0', asyn
       text.stdout,
       [
         'INFO projection_drift_range=0-99',
-        'INFO projection_drift_query_version=v5',
+        'INFO projection_drift_query_version=v6',
         'INFO legacy_projection_drift=0',
         'INFO projection_drift_recheck_after_s=600',
         'INFO projection_drift_recheck_persistent=0',

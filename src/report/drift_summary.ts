@@ -1,7 +1,7 @@
 import type { CauseTotal, DriftRow, DriftSummary, SummaryGroup } from './drift_results.js';
 
 /**
- * A drifting site as the v5 statements return it, with its cause: the row the report lists, plus the
+ * A drifting site as the drift statements return it, with its cause: the row the report lists, plus the
  * site's primary key, which orders sites of one blog and bucket.
  */
 export interface DriftSite extends DriftRow {

@@ -16,7 +16,7 @@ const causeGuidance: Readonly<Record<string, string>> = {
     'the open event reached Down but the legacy site row stayed at seems down; inspect verifier-confirmed promotion writes',
   stale_confirmed_down_projection:
     'the legacy site row reports confirmed down while the open event is only Seems Down; inspect recovery and false-alarm transitions',
-  // The monitor's label; unreachable here (the drift statements' cause rules in sql/v5/ say why), kept for compatibility.
+  // The monitor's label; unreachable here (the drift statements' cause rules in sql/v6/ say why), kept for compatibility.
   unexpected_open_event_projection:
     'an open event state does not map onto the legacy projection; inspect the event row, its transitions and the site row before any repair',
 };
