@@ -11,7 +11,7 @@ SOURCES := $(shell find src -name '*.ts') tsconfig.json
 TEMPLATES := $(shell find templates -name '*.hbs')
 
 .PHONY: help install build db-up drift-report demo test test-deep docs-verify typecheck bench bench-db clean
-# A failed build leaves no dist/cli.js behind that would look up to date (tsc writes one before the bundle step).
+# A failed build leaves no dist/cli.js behind that would look up to date (the build writes it before checking its code cache).
 .DELETE_ON_ERROR:
 
 help: ## List the targets
@@ -23,14 +23,15 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 
 install: $(NODE_MODULES_STAMP) ## Install dependencies (npm ci)
 
-# tsc compiles src/ to dist/ (the benchmark and the demo loader run from there); then dist/cli.js is
-# replaced by one bundled file with the templates precompiled, which starts about twice as fast.
+# tsc compiles src/ to build/ (the benchmark and the demo loader run from there); then
+# scripts/build_cli.ts makes dist/: the CLI in one bundled file with the templates precompiled, and
+# its launcher dist/cli.js.
 dist/cli.js: $(NODE_MODULES_STAMP) $(SOURCES) $(TEMPLATES) scripts/build_cli.ts
 	npx tsc -p tsconfig.json
 	node --import tsx scripts/build_cli.ts
 	@chmod +x dist/cli.js
 
-build: dist/cli.js ## Compile src/ to dist/ and bundle the CLI into dist/cli.js
+build: dist/cli.js ## Compile src/ to build/ and bundle the CLI into dist/
 
 db-up: ## Start the local MariaDB server if it is not answering
 	@.ci/ensure-db
@@ -39,7 +40,7 @@ drift-report: build ## Run the report: make drift-report RANGE=0-99 [FORMAT=text
 	node dist/cli.js $(if $(RANGE),--range $(RANGE)) --format $(FORMAT) --limit $(LIMIT)
 
 demo: build db-up ## Load the sample database and print the report for buckets 0-99
-	node dist/fixtures/load_demo.js $(DEMO_DB)
+	node build/fixtures/load_demo.js $(DEMO_DB)
 	DB_HOST=$${DB_HOST:-127.0.0.1} DB_NAME=$(DEMO_DB) node dist/cli.js --range 0-99 --format $(FORMAT) --limit $(LIMIT); \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 
@@ -69,11 +70,11 @@ SHAPE ?= $(or $(SCHEMA_SHAPE),fresh)
 SIZE ?= $(or $(SITES),1M)
 BENCH_OPTIONS = --shape $(SHAPE) --size $(SIZE)
 bench: build db-up ## Benchmark against the seed (databases made once): make bench [SHAPE=fresh|production] [SIZE=1M|10M] [ROUNDS=5] [RANGES=10,100,1000] [SKIP=seed,floor,fixed,drifting,baseline] [MEASURE_1M=1 | BASE_1M=1150ms]
-	DB_HOST=$${DB_HOST:-127.0.0.1} node dist/bench/run_bench.js --rounds $(ROUNDS) $(BENCH_OPTIONS) \
+	DB_HOST=$${DB_HOST:-127.0.0.1} node build/bench/run_bench.js --rounds $(ROUNDS) $(BENCH_OPTIONS) \
 	  $(if $(RANGES),--ranges $(RANGES)) $(if $(SKIP),--skip $(SKIP)) $(if $(MEASURE_1M),--measure-1m) $(if $(BASE_1M),--base-1m $(BASE_1M))
 
 bench-db: build db-up ## Only generate a benchmark database: make bench-db [SHAPE=fresh|production] [SIZE=1M|10M] [KIND=standard|drifting|empty]
-	DB_HOST=$${DB_HOST:-127.0.0.1} node dist/bench/generate_bench_db.js $(BENCH_OPTIONS) --kind $(or $(KIND),standard)
+	DB_HOST=$${DB_HOST:-127.0.0.1} node build/bench/generate_bench_db.js $(BENCH_OPTIONS) --kind $(or $(KIND),standard)
 
 clean: ## Remove build output
-	rm -rf dist
+	rm -rf dist build

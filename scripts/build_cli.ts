@@ -1,6 +1,8 @@
 /**
  * Builds the CLI that `node dist/cli.js` and the `projection-drift` bin run (`make build`, after
- * `tsc` has compiled src/ to dist/ for the benchmark and the demo loader). Three files:
+ * `tsc` has compiled src/ to build/ for the benchmark and the demo loader). dist/ is made anew and
+ * holds only these files, with a package.json that makes its `.js` files CommonJS (Node starts a
+ * CommonJS main script a few milliseconds sooner than an ES module):
  *
  * - dist/cli.bundle.cjs: src/cli.ts and every dependency in one script, with every report template
  *   of templates/ precompiled. A run reads one file instead of resolving some two hundred modules,
@@ -10,6 +12,8 @@
  *   of the bundle itself. V8 refuses a cache made by another Node version or with other flags; the
  *   launcher then compiles the script as usual, so the cache only ever saves time.
  * - dist/cli.js: the launcher, which compiles the bundle with that cache and runs it.
+ * - dist/cli.<name>.cjs: packages that only some runs use, bundled apart and loaded when first used
+ *   (see lazyPackages).
  *
  * docs/performance.md ("Start-up") has what each step saved.
  *
@@ -24,10 +28,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import Handlebars from 'handlebars';
@@ -116,10 +120,42 @@ const yargsLocation: Plugin = {
 
 /**
  * Packages only some runs load go to bundles of their own beside the CLI's, so that the others neither
- * read nor keep them: the JSON Schema validator, for --baseline (a quarter of the bundle otherwise).
- * src/ imports them with import(); the CLI's bundle then requires the file at that moment.
+ * read nor keep them:
+ * - the JSON Schema validator, for --baseline (a quarter of the bundle otherwise); src/ imports it
+ *   with import(), and the CLI's bundle requires the file at that moment;
+ * - iconv-lite's code tables of multi-byte character sets (a sixth of the bundle otherwise), which it
+ *   requires only to decode such a set: they stay JSON files in node_modules, required from there.
  */
 const lazyPackages: Record<string, string> = { 'ajv/dist/2020.js': 'cli.ajv.cjs' };
+const lazyTables = /^\.\/tables\/[\w-]+\.json$/;
+
+/**
+ * Modules of a dependency that are required when it loads but read only on rare paths, and cost
+ * milliseconds to run: they stay in the bundle, behind a stand-in that runs them at first use.
+ * mysql2's table of error names (some 4,000 properties set one by one) is read when the server
+ * answers with an error.
+ */
+const deferredModules = [/node_modules\/mysql2\/lib\/constants\/errors\.js$/];
+
+/**
+ * A module whose exports stand in for those of `target` (a path require() takes) and load them at the
+ * first property read, test or listing; nothing in the driver tells the two apart.
+ */
+function deferredModule(target: string): string {
+  return `let loaded;
+const real = () => (loaded ??= require(${JSON.stringify(target)}));
+module.exports = new Proxy({}, {
+  get: (_, key) => real()[key],
+  set: (_, key, value) => Reflect.set(real(), key, value),
+  has: (_, key) => key in real(),
+  ownKeys: () => Reflect.ownKeys(real()),
+  getOwnPropertyDescriptor: (_, key) => {
+    const found = Reflect.getOwnPropertyDescriptor(real(), key);
+    return found && { ...found, configurable: true };
+  },
+});
+`;
+}
 
 /**
  * Packages a dependency names that the CLI never runs: mysql2's AWS RDS certificate profiles, which
@@ -135,11 +171,25 @@ const packageParts: Plugin = {
   setup(bundle) {
     bundle.onResolve({ filter: exactly(Object.keys(lazyPackages)) }, (args) => ({ path: args.path, namespace: 'lazy-package' }));
     bundle.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(`./${lazyPackages[args.path]}`)});`,
+      contents: deferredModule(`./${lazyPackages[args.path]}`),
       loader: 'js',
     }));
     bundle.onResolve({ filter: exactly(Object.values(lazyPackages).map((file) => `./${file}`)) }, (args) => ({ path: args.path, external: true }));
+    bundle.onResolve({ filter: lazyTables }, (args) =>
+      /node_modules[\\/]iconv-lite[\\/]encodings[\\/][^\\/]+$/.test(args.importer) ? { path: `iconv-lite/encodings/${args.path.slice(2)}`, external: true } : undefined,
+    );
     bundle.onResolve({ filter: exactly(unusedPackages) }, (args) => ({ path: args.path, namespace: 'unused-package' }));
+    // A deferred module's stand-in requires it by its full path, which resolves to the module itself.
+    bundle.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'deferred' || args.namespace !== 'file') return undefined;
+      const found = await bundle.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'deferred' });
+      // Named relative to the package, so the bundle does not hold the checkout's own path.
+      return deferredModules.some((pattern) => pattern.test(found.path)) ? { path: relative(root, found.path), namespace: 'deferred-module' } : undefined;
+    });
+    bundle.onLoad({ filter: /.*/, namespace: 'deferred-module' }, (args) => {
+      const target = join(root, args.path);
+      return { contents: deferredModule(target), loader: 'js', resolveDir: dirname(target) };
+    });
     bundle.onLoad({ filter: /.*/, namespace: 'unused-package' }, (args) => ({
       contents: `throw new Error(${JSON.stringify(`${args.path} is not part of the projection-drift build (scripts/build_cli.ts)`)});`,
       loader: 'js',
@@ -154,6 +204,10 @@ const forbidden = [
   /src\/render\/template_files\.ts$/,
   ...[...Object.keys(lazyPackages), ...unusedPackages].map((name) => new RegExp(`node_modules/${escape(name.split('/')[0]!)}/`)),
 ];
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist);
+writeFileSync(join(dist, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 
 for (const [name, file] of Object.entries(lazyPackages)) {
   await build({
@@ -203,17 +257,17 @@ writeFileSync(join(dist, bundleName), bundleSource);
 const cacheName = `cli.bundle.${createHash('sha256').update(bundleSource).digest('hex').slice(0, 16)}.v8cache`;
 
 /**
- * A module (run by Node from dist/) that compiles the bundle as a CommonJS function into `script`,
- * with `cachedData` when V8 accepts it, then does `then`. The launcher, the build-time run that
- * makes the cache and the check that V8 takes it all compile the bundle through this same text.
+ * A CommonJS script (run by Node from dist/) that compiles the bundle as a CommonJS function into
+ * `script`, with `cachedData` when V8 accepts it, then does `then`. The launcher, the build-time run
+ * that makes the cache and the check that V8 takes it all compile the bundle through this same text.
  */
 function compilingModule(cachedData: 'none' | 'read', then: string): string {
-  return `import { readFileSync${cachedData === 'none' ? ', writeFileSync' : ''} } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+  return `'use strict';
+const { readFileSync${cachedData === 'none' ? ', writeFileSync' : ''} } = require('node:fs');
+const { createRequire } = require('node:module');
+const { Script } = require('node:vm');
 
-const folder = fileURLToPath(new URL('.', import.meta.url));
+const folder = __dirname + require('node:path').sep;
 const bundle = folder + ${JSON.stringify(bundleName)};
 const cache = folder + ${JSON.stringify(cacheName)};
 let cachedData;
@@ -232,8 +286,8 @@ ${then}
 `;
 }
 
-const runBundle = `const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, folder);`;
+const runBundle = `const bundled = { exports: {} };
+script.runInThisContext()(bundled.exports, createRequire(bundle), bundled, bundle, folder);`;
 
 const launcher = join(dist, 'cli.js');
 writeFileSync(launcher, `#!/usr/bin/env node\n// Made by scripts/build_cli.ts: runs ${bundleName} with the code V8 compiled for it at build time.\n${compilingModule('read', runBundle)}`);
@@ -241,7 +295,7 @@ chmodSync(launcher, 0o755);
 
 for (const file of readdirSync(dist)) if (/^cli\.bundle\..*\.v8cache$/.test(file)) rmSync(join(dist, file));
 // The bundle runs only when started as dist/cli.js (src/cli.ts checks), so the maker passes for it.
-const maker = join(dist, 'cli.cache-maker.mjs');
+const maker = join(dist, 'cli.cache-maker.js');
 writeFileSync(
   maker,
   compilingModule('none', `process.argv[1] = folder + 'cli.js';\nprocess.on('exit', () => writeFileSync(cache, script.createCachedData()));\n${runBundle}`),
@@ -262,7 +316,7 @@ try {
   rmSync(home, { recursive: true, force: true });
 }
 // The cache must be one that this Node accepts, else every run would compile the bundle anyway.
-const checker = join(dist, 'cli.cache-check.mjs');
+const checker = join(dist, 'cli.cache-check.js');
 writeFileSync(checker, compilingModule('read', 'process.exitCode = cachedData === undefined || script.cachedDataRejected ? 1 : 0;'));
 try {
   const check = spawnSync(process.execPath, [checker], { encoding: 'utf8' });

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-/** The package root: the folder holding sql/, templates/ and package.json (one level above src/ or dist/). */
+/** The package root: the folder holding sql/, templates/ and package.json (one level above src/, build/ or dist/). */
 export const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** Folder of the versioned drift queries. */
