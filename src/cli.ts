@@ -10,7 +10,7 @@ import { compileJsonFailureTemplate, compileReportRenderer, type ListedRow, type
 import type { DriftSummary } from './report/drift_results.js';
 import type { BaselineComparison, BaselineTracker } from './report/baseline.js';
 import { checkOutDestination, removeTemporaryFilesNow, stageReport, type ReportFrame, type StagedReport } from './render/report_output.js';
-import { EVIDENCE_BATCH, EvidenceReader, type EvidenceGap } from './report/evidence.js';
+import { EVIDENCE_BATCH, EvidenceReader, evidenceNotRequested, type EvidenceGap } from './report/evidence.js';
 import { RowSpool } from './report/row_spool.js';
 import { InterruptedError, throwIfInterrupted, withReadOnlySnapshot, type SnapshotSession, type StatementTiming } from './db/snapshot.js';
 import { buildReportView, type RunFacts } from './report/report_view.js';
@@ -76,6 +76,8 @@ export interface ReportReading {
   summary: DriftSummary;
   comparison: BaselineComparison | null;
   gaps: EvidenceGap[];
+  /** Whether the listed rows carry their evidence (false with --no-evidence). */
+  evidenceRead: boolean;
   timings: StatementTiming[];
   /** With --recheck: every drifting site of this snapshot, to be matched against the re-check's; else null. */
   recheck: Recheck | null;
@@ -85,8 +87,9 @@ export interface ReportReading {
  * Reads one report inside an open snapshot: the report statement's listed rows are spooled as they
  * stream (its result occupies the connection until the last row), then read back in batches, and
  * each batch's evidence is read on the same connection and snapshot and spooled with the rows as
- * their extras. With --recheck, `record` takes every drifting site of the snapshot. Nothing is
- * rendered here, so the snapshot ends as soon as the database is read.
+ * their extras; without evidence (--no-evidence) the rows are spooled once, as they stream. With
+ * --recheck, `record` takes every drifting site of the snapshot. Nothing is rendered here, so the
+ * snapshot ends as soon as the database is read.
  */
 async function readReport(
   session: SnapshotSession,
@@ -95,19 +98,22 @@ async function readReport(
   tracker: BaselineTracker | null,
   record: Recheck | null,
   progress: ProgressLine | null,
+  withEvidence: boolean,
 ): Promise<ReportReading> {
   const everySite = record ? (site: DriftSite) => record.observe(site) : undefined;
   const reading = readDrift(session, queries, request, { progress: progress?.update, everySite });
   const streamed = new RowSpool<SpooledRow & Pick<DriftSite, 'siteId'>>();
   const listed = new RowSpool<ListedRow>();
   const evidence = new EvidenceReader(session, queries.evidence);
+  const noExtras = { evidence: null, recheck: null };
   try {
     for await (const batch of reading.rows) {
-      await streamed.push(batch.map((row) => ({ ...row, isNew: tracker?.observe(row) ?? false })));
+      const observed = batch.map((row) => ({ ...row, isNew: tracker?.observe(row) ?? false }));
+      await (withEvidence ? streamed.push(observed) : listed.push(observed.map((row) => ({ ...row, extras: noExtras }))));
     }
     for await (const batch of streamed.batches(EVIDENCE_BATCH)) {
       const found = await evidence.read(batch);
-      await listed.push(batch.map((row) => ({ ...row, extras: { evidence: found.get(row.blogId) ?? null, recheck: null } })));
+      await listed.push(batch.map((row) => ({ ...row, extras: { ...noExtras, evidence: found.get(row.blogId) ?? null } })));
     }
     const summary = reading.summary();
     // One snapshot, one reading: the record holds every drifting site the summary counts.
@@ -115,7 +121,8 @@ async function readReport(
       throw new Error(`the re-check recorded ${record.size} drifting sites where the report counted ${summary.driftCount}`);
     }
     const comparison = tracker?.finish(listed.count < summary.driftCount, summary.causes) ?? null;
-    return { rows: listed, summary, comparison, gaps: evidence.gaps, timings: [...session.timings], recheck: record };
+    const gaps = withEvidence ? evidence.gaps : [evidenceNotRequested];
+    return { rows: listed, summary, comparison, gaps, evidenceRead: withEvidence, timings: [...session.timings], recheck: record };
   } catch (error) {
     await listed.discard();
     throw error;
@@ -144,7 +151,7 @@ export async function renderReport(
     throwIfInterrupted(interrupt); // a long listing stays stoppable by Ctrl-C after the snapshot ended
     const batch = read.recheck ? spooled.map((row, i) => labelled(row, read.recheck!.label(index + i))) : spooled;
     await staged.write(batch.map((row, i) => renderer.row(row, index + i)).join(''));
-    await staged.writeAppendix(batch.map((row, i) => renderer.evidenceRow(row, index + i)).join(''));
+    if (read.evidenceRead) await staged.writeAppendix(batch.map((row, i) => renderer.evidenceRow(row, index + i)).join(''));
     index += batch.length;
   }
   const view = buildReportView(read.summary, run, {
@@ -152,6 +159,7 @@ export async function renderReport(
     timings: read.timings,
     baseline: read.comparison,
     evidenceGaps: read.gaps,
+    evidenceRead: read.evidenceRead,
     recheck: read.recheck?.result() ?? null,
   });
   const drifts = view.recheck ? view.recheck.stillDrifting : !view.ok;
@@ -200,7 +208,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     try {
       await withReadOnlySnapshot(
         config,
-        async (session) => void (reading = await readReport(session, queries, request, tracker, record, progress)),
+        async (session) => void (reading = await readReport(session, queries, request, tracker, record, progress, options.evidence)),
         io.interrupt,
       ).finally(() => progress?.clear());
       if (reading?.recheck) {

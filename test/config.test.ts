@@ -96,6 +96,19 @@ test("the monitor's flags: --bucket-min/--bucket-max together, --output as --for
   assert.match(await usageError(['--output=xml']), 'invalid --format "xml"');
 });
 
+test('evidence is read unless --no-evidence (or --evidence=false); any other value of --evidence is exit 2, never a silent off', async () => {
+  assert.is((await optionsFor(['--range', '1'])).evidence, true);
+  assert.is((await optionsFor(['--range', '1', '--evidence'])).evidence, true);
+  assert.is((await optionsFor(['--range', '1', '--evidence=true'])).evidence, true);
+  assert.is((await optionsFor(['--range', '1', '--no-evidence'])).evidence, false);
+  assert.is((await optionsFor(['--range', '1', '--evidence=false'])).evidence, false);
+  assert.is((await optionsFor(['--range', '1', '--no-evidence', '--evidence'])).evidence, true, 'the last one wins');
+  for (const spelling of ['--evidence=yes', '--evidence=no', '--evidence=0', '--evidence=']) {
+    assert.match(await usageError(['--range', '1', spelling]), `invalid ${spelling}: use --evidence or --no-evidence`);
+  }
+  assert.match(await usageError(['--range', '1', '--no-evidence=true']), 'unknown argument');
+});
+
 test.after(() => rmSync(folder, { recursive: true, force: true }));
 
 test.run();

@@ -230,6 +230,27 @@ test('hostile states, reasons and sources: terminal-safe text fields, Markdown c
   });
 });
 
+test('--no-evidence: no evidence statement runs; text and Markdown end where their evidence section would start; JSON rows say null and why', async () => {
+  await withScratch(fixture, async ({ connection, env }) => {
+    const args = ['--range', '0-9', '--limit', '0'];
+    const text = await runCli(args, env);
+    const bare = await runCli([...args, '--no-evidence'], env);
+    assert.is(bare.status, text.status);
+    assert.is(bare.stderr, '');
+    assert.is(bare.stdout, text.stdout.slice(0, text.stdout.indexOf('\n\n## projection drift evidence\n') + 1));
+    const markdown = await runCli([...args, '--format', 'markdown'], env);
+    const bareMarkdown = await runCli([...args, '--format', 'markdown', '--no-evidence'], env);
+    assert.ok(markdown.stdout.includes('## Evidence'));
+    assert.not.ok(bareMarkdown.stdout.includes('Evidence'), bareMarkdown.stdout);
+    const { report } = await jsonRun(connection, env, [...args, '--no-evidence']);
+    const { report: full } = await jsonRun(connection, env, args);
+    assert.equal(report.evidence_unavailable, [{ part: 'all', reason: 'not_requested', message: 'evidence was not read: the run was started with --no-evidence' }]);
+    assert.ok(report.rows.length === 5 && report.rows.every((row: any) => row.evidence === null));
+    assert.equal(report.rows.map(({ evidence: _e, ...row }: any) => row), full.rows.map(({ evidence: _e, ...row }: any) => row));
+    assert.equal(report.timings.statements.map((s: any) => s.name), ['drift_per_site']);
+  });
+});
+
 test('a missing transitions table: the report runs with the same exit code, says so once, and shows the rest', async () => {
   await withScratch(fixture, async ({ connection, env }) => {
     await connection.query('DROP TABLE jetmon_event_transitions');

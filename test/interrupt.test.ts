@@ -210,6 +210,7 @@ test('SIGTERM after the snapshot ended, while the listing is rendered: an Interr
     summary: { queryVersion: 'v6', bucketMin: 0, bucketMax: 0, driftCount: 1, summarizedCount: 1, groups: [], groupsTotal: 0, hiddenGroupRows: 0, causes: [] },
     comparison: null,
     gaps: [],
+    evidenceRead: true,
     recheck: null,
     timings: [],
   };

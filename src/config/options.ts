@@ -23,6 +23,8 @@ export interface ReportOptions {
   baseline: string | undefined;
   /** With --recheck: milliseconds to wait after the report's snapshot before re-checking every drifting site; 0 for no re-check. */
   recheckMs: number;
+  /** Whether to read the evidence of the listed sites (false with --no-evidence). */
+  evidence: boolean;
   limits: ConnectionLimits;
   connection: ConnectionFlags;
   /** Facts worth telling an operator at a terminal, such as where the range came from. */
@@ -70,6 +72,7 @@ type OptionValues = { [name in (typeof valueOptionNames)[number]]?: string | und
 /** A parsed command line: the option values, the words that are not options, and whether help or the version was asked for. */
 interface ParsedArguments extends OptionValues {
   _: (string | number)[];
+  evidence?: boolean;
   help?: unknown;
   version?: unknown;
 }
@@ -91,7 +94,7 @@ function buildParser(yargs: typeof import('yargs').default, argv: string[]): Arg
         'Read-only: it never writes.',
       ].join('\n'),
     )
-    .group(['range', 'bucket-min', 'bucket-max', 'bucket-total', 'limit', 'summary-limit', 'format', 'out', 'baseline', 'recheck'], 'Report:')
+    .group(['range', 'bucket-min', 'bucket-max', 'bucket-total', 'limit', 'summary-limit', 'format', 'out', 'baseline', 'recheck', 'evidence'], 'Report:')
     .option('range', text('Inclusive bucket range A-B, or one bucket A [default: the pinned range, else 0..BUCKET_TOTAL-1]'))
     .option('bucket-min', text('First bucket (the monitor\'s flag; set with --bucket-max)'))
     .option('bucket-max', text('Last bucket (the monitor\'s flag; set with --bucket-min)'))
@@ -105,6 +108,11 @@ function buildParser(yargs: typeof import('yargs').default, argv: string[]): Arg
       'recheck',
       text('Seconds to wait after the report\'s snapshot, then re-check every drifting site in a new one and label it persistent, changed or cleared; exit 0 when all cleared (decimals allowed; 0 = no re-check)'),
     )
+    .option('evidence', {
+      type: 'boolean',
+      default: true,
+      describe: 'Read the evidence of every listed site; --no-evidence leaves it out (a complete listing saved for --baseline needs none, and reads much faster)',
+    })
     .group([...connectionOptionNames, 'connect-timeout', 'statement-timeout'], 'Connection (above DB_* variables and ~/.my.cnf):')
     .option('host', text('Server host [default: $DB_HOST, else localhost]'))
     .option('port', text('Server port [default: $DB_PORT, else 3306]'))
@@ -125,7 +133,7 @@ function buildParser(yargs: typeof import('yargs').default, argv: string[]): Arg
     .example('$0 --range 7 --limit 0', 'Report bucket 7 and list every drifting site')
     .example('$0 --range 0-99 --format json > drift.json; [ $? -le 1 ] && jq .drift_count drift.json', 'Gate a script on the JSON report and its exit status')
     .example('JETMON_CONFIG=/etc/jetmon/config.json $0 --output=json', 'On a pinned host: report its pinned bucket range, as the monitor would')
-    .example('$0 --range 0-99 --limit 0 --format json --out before.json; $0 --range 0-99 --baseline before.json', 'Compare with an earlier report after a repair')
+    .example('$0 --range 0-99 --limit 0 --no-evidence --format json --out before.json; $0 --range 0-99 --baseline before.json', 'Compare with an earlier report after a repair')
     .example('$0 --range 0-99 --recheck 30', 'Tell transient drift from persistent drift: re-check 30 seconds later, exit 1 only if some persists')
     .example('$0 --defaults-file ~/.replica.cnf --range 0-99 --format markdown --out drift.md', 'Read credentials from an option file and write Markdown')
     .epilog(
@@ -212,6 +220,9 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     throw new UsageError(`unexpected argument "${String(args._[0])}": options only, nothing after "--" is read; see --help`);
   }
   const spelled = optionSpellings(argv);
+  // yargs reads any value but `true` given to a boolean flag as false: --evidence=yes must not turn the evidence off.
+  const evidenceValue = argv.find((arg) => /^--evidence=(?!(true|false)$)/.test(arg));
+  if (evidenceValue !== undefined) throw new UsageError(`invalid ${evidenceValue}: use --evidence or --no-evidence (or --evidence=true|false)`);
   for (const [name, value] of Object.entries(args)) {
     if (value === '' && spelled[name] !== undefined) throw new UsageError(`${spelled[name]} needs a value; see --help`);
   }
@@ -241,6 +252,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       out: args.out,
       baseline: args.baseline,
       recheckMs: args.recheck === undefined ? 0 : parseDurationMs(args.recheck, '--recheck', { allowZero: true, zeroMeans: 'no re-check' }),
+      evidence: args.evidence !== false,
       limits: {
         connectTimeoutMs: parseDurationMs(given['connect-timeout'], '--connect-timeout'),
         statementTimeoutMs: parseDurationMs(given['statement-timeout'], '--statement-timeout', { allowZero: true }),

@@ -56,12 +56,19 @@ export interface SiteEvidence {
   driftingSinceAgeS: number | null;
 }
 
-/** Evidence the report could not read, said once per report. */
+/** Evidence the report could not read, or was told not to (--no-evidence), said once per report. */
 export interface EvidenceGap {
-  part: 'transitions';
-  reason: 'missing_table' | 'no_privilege';
+  part: 'transitions' | 'all';
+  reason: 'missing_table' | 'no_privilege' | 'not_requested';
   message: string;
 }
+
+/** What a report run with --no-evidence says of its evidence. */
+export const evidenceNotRequested: EvidenceGap = {
+  part: 'all',
+  reason: 'not_requested',
+  message: 'evidence was not read: the run was started with --no-evidence',
+};
 
 /**
  * A DATETIME or TIMESTAMP value as the driver returns it (`YYYY-MM-DD HH:MM:SS[.fff]`, in the session's

@@ -46,7 +46,7 @@ export interface ReportView {
   failures: string[];
   /** Per statement name (the report, then each evidence statement), its time and rows over all its batches. */
   timings: { dbMs: number; statements: StatementTiming[] };
-  /** The evidence section: the listed sites it describes, and what could not be read (said once). */
+  /** The evidence section: the listed sites it describes (none with --no-evidence), and what could not be read (said once). */
   evidence: { listed: number; gaps: EvidenceGap[] };
   /** What changed since the --baseline report; null without one. */
   baseline: BaselineView | null;
@@ -88,6 +88,8 @@ export function buildReportView(
     timings: readonly StatementTiming[];
     baseline?: BaselineComparison | null;
     evidenceGaps?: readonly EvidenceGap[];
+    /** False when the run did not read evidence (--no-evidence): the evidence section then describes no site. */
+    evidenceRead?: boolean;
     recheck?: RecheckResult | null;
   },
 ): ReportView {
@@ -125,7 +127,7 @@ export function buildReportView(
     repairGuidance,
     failures: ok ? [] : [`legacy projection drift=${summary.driftCount} in range ${label}`],
     timings: { dbMs: Math.round(dbMs * 10) / 10, statements: totalsByName(progress.timings) },
-    evidence: { listed: progress.rowsListed, gaps: [...(progress.evidenceGaps ?? [])] },
+    evidence: { listed: progress.evidenceRead === false ? 0 : progress.rowsListed, gaps: [...(progress.evidenceGaps ?? [])] },
     baseline: comparison && baselineView(comparison),
     recheck: progress.recheck ? { ...progress.recheck, stillDrifting: progress.recheck.persistent + progress.recheck.changed > 0 } : null,
   };
