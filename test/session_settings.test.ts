@@ -37,14 +37,20 @@ test('a bound number in SET is refused by an integer variable (error 1232): the 
 
 test("the MySQL branch's session statements run on an integer variable: whole numbers are sent as literals", async () => {
   const statements = sessionStatements('mysql', 1500);
-  assert.equal(statements, ["SET SESSION max_execution_time = 1500, tmp_table_size = 67108864, max_heap_table_size = 67108864, time_zone = '+00:00'"]);
+  assert.equal(statements, [
+    "SET SESSION max_execution_time = 1500, tmp_table_size = 67108864, max_heap_table_size = 67108864, time_zone = '+00:00', transaction_isolation = 'REPEATABLE-READ'",
+  ]);
   await withAdmin(async (connection) => {
-    // MariaDB has no max_execution_time; the same statement on an integer variable it has.
-    for (const statement of statements) await connection.execute(statement.replace(/\bmax_execution_time\b/, INTEGER_VARIABLE));
+    await connection.query("SET SESSION tx_isolation = 'READ-COMMITTED'");
+    // MariaDB 10.11 has neither max_execution_time nor transaction_isolation (11.1 added it as another name of
+    // tx_isolation): the same statement on an integer variable it has, and on the isolation variable by its name here.
+    const here = (statement: string) => statement.replace(/\bmax_execution_time\b/, INTEGER_VARIABLE).replace(/\btransaction_isolation\b/, 'tx_isolation');
+    for (const statement of statements) await connection.execute(here(statement));
     assert.is(await sessionValue(connection, INTEGER_VARIABLE), '1500');
     assert.is(await sessionValue(connection, 'tmp_table_size'), '67108864');
     assert.is(await sessionValue(connection, 'max_heap_table_size'), '67108864');
     assert.is(await sessionValue(connection, 'time_zone'), '+00:00');
+    assert.is(await sessionValue(connection, 'tx_isolation'), 'REPEATABLE-READ');
   });
 });
 
@@ -56,7 +62,9 @@ test("the MariaDB branch's time limit is the whole milliseconds in seconds, exac
   await withAdmin(async (connection) => {
     const statements = sessionStatements('mariadb', 1234);
     assert.is(statements.length, 1, 'one round trip');
+    await connection.query("SET SESSION tx_isolation = 'SERIALIZABLE'");
     for (const statement of statements) await connection.execute(statement);
+    assert.is(await sessionValue(connection, 'tx_isolation'), 'REPEATABLE-READ');
     assert.is(await sessionValue(connection, 'max_statement_time'), '1.234');
     assert.is(await sessionValue(connection, 'tmp_table_size'), '67108864');
     assert.is(await sessionValue(connection, 'max_heap_table_size'), '67108864');
@@ -93,6 +101,26 @@ async function limitOnServer(config: DbConfig): Promise<number> {
     throw new Error('no row');
   });
 }
+
+test("the report's session: MariaDB's settings (the flavour read from the server's greeting) and REPEATABLE READ whatever the server's default", async () => {
+  await withAdmin(async (admin) => {
+    const [rows] = await admin.query('SELECT @@global.tx_isolation AS level');
+    const before = String((rows as { level: string }[])[0]!.level);
+    await admin.query("SET GLOBAL tx_isolation = 'READ-COMMITTED'");
+    try {
+      const seen = await withReadOnlySnapshot(dbConfigFromEnv(envFor('mysql')), async (session) => {
+        const probe = sql`SELECT @@session.tx_isolation AS level, @@session.optimizer_switch AS switches, @@session.max_statement_time AS t`;
+        for await (const [row] of session.stream('probe', probe)) return row!;
+        throw new Error('no row');
+      });
+      assert.is(seen.level, 'REPEATABLE-READ');
+      assert.match(String(seen.switches), /(^|,)split_materialized=off(,|$)/);
+      assert.is(Number(seen.t), 60);
+    } finally {
+      await admin.query(`SET GLOBAL tx_isolation = ${admin.escape(before)}`);
+    }
+  });
+});
 
 test('a tiny --statement-timeout reaches the server as a positive limit, not as "no limit"', async () => {
   const env = envFor('mysql');

@@ -166,9 +166,20 @@ async function connect(config: DbConfig, interrupt?: AbortSignal): Promise<Conne
 /** The server family, which decides how time limits and plan switches are spelled. */
 type ServerFlavor = 'mariadb' | 'mysql';
 
+/**
+ * The server family, from the version string the server sent in its greeting (what VERSION() returns,
+ * behind `5.5.5-` on MariaDB), which the driver keeps; asked with SELECT VERSION() only when the
+ * driver no longer keeps it where this looks, so a driver upgrade costs a round trip, never a wrong answer.
+ */
 async function serverFlavor(connection: Connection): Promise<ServerFlavor> {
+  const greeting = (callbackConnection(connection) as unknown as { _handshakePacket?: { serverVersion?: unknown } })._handshakePacket?.serverVersion;
+  const version = typeof greeting === 'string' && greeting !== '' ? greeting : await queriedVersion(connection);
+  return /mariadb/i.test(version) ? 'mariadb' : 'mysql';
+}
+
+async function queriedVersion(connection: Connection): Promise<string> {
   const [rows] = await connection.query('SELECT VERSION() AS version');
-  return /mariadb/i.test(String((rows as { version: string }[])[0]?.version ?? '')) ? 'mariadb' : 'mysql';
+  return String((rows as { version: string }[])[0]?.version ?? '');
 }
 
 /** Largest in-memory temporary table of the report's session (the server's default is 16 MiB). */
@@ -203,6 +214,11 @@ const MAX_STATEMENT_TIMEOUT_MS = 4_294_967_295;
  *   reads the server's clock in UTC, so evidence timestamps and their ages are the same wherever the
  *   server or the operator is. DATETIME columns (last_status_change in the fresh v2 shape) come back as
  *   stored: the monitor writes them from sessions in UTC.
+ * - The isolation level of the session's transactions: REPEATABLE READ, whatever the server's default,
+ *   so that the consistent snapshot holds for every statement of the report. MySQL 8 names the
+ *   variable transaction_isolation (tx_isolation is gone there); MariaDB 10.x knows only tx_isolation
+ *   (11.1 added the other name and keeps this one). The same as SET SESSION TRANSACTION ISOLATION
+ *   LEVEL REPEATABLE READ, without a round trip of its own.
  * - MariaDB reads the rows an index range points at in primary-key order (multi-range read) only when
  *   told to; a bucket's sites lie all over the clustered index, so sorted reads halve the cost of a
  *   narrow range. MySQL 8 decides that by cost on its own.
@@ -226,6 +242,7 @@ export function sessionStatements(flavor: ServerFlavor, statementTimeoutMs: numb
     `tmp_table_size = ${MEMORY_TEMP_TABLE_BYTES}`,
     `max_heap_table_size = ${MEMORY_TEMP_TABLE_BYTES}`,
     "time_zone = '+00:00'",
+    `${flavor === 'mariadb' ? 'tx_isolation' : 'transaction_isolation'} = 'REPEATABLE-READ'`,
     ...(flavor === 'mariadb' ? ["optimizer_switch = 'mrr=on,mrr_sort_keys=on,split_materialized=off'"] : []),
   ];
   return [`SET SESSION ${assignments.join(', ')}`];
@@ -388,7 +405,6 @@ export async function withReadOnlySnapshot<T>(
     for (const statement of sessionStatements(flavor, config.statementTimeoutMs)) {
       await onServer(() => connection.query(statement));
     }
-    await onServer(() => connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ'));
     await onServer(() => connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY'));
     const result = await work(session);
     notInterrupted();
