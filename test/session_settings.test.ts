@@ -6,7 +6,7 @@ import { adminConnectionOptions } from '../src/fixtures/database.js';
 import { parseDurationMs } from '../src/config/bucket_range.js';
 import { parseCommand } from '../src/config/options.js';
 import { dbConfigFromEnv, resolveDbConfig, type DbConfig } from '../src/config/db_config.js';
-import { sessionStatements, withReadOnlySnapshot } from '../src/db/snapshot.js';
+import { serverKind, sessionStatements, withReadOnlySnapshot } from '../src/db/snapshot.js';
 import { envFor, withScratch } from './support/scratch.js';
 import { seedFixture } from './support/seed_fixture.js';
 import { startCli, waitFor, within } from './support/spawn.js';
@@ -36,7 +36,7 @@ test('a bound number in SET is refused by an integer variable (error 1232): the 
 });
 
 test("the MySQL branch's session statements run on an integer variable: whole numbers are sent as literals", async () => {
-  const statements = sessionStatements('mysql', 1500);
+  const statements = sessionStatements(serverKind('8.0.36'), 1500);
   assert.equal(statements, [
     "SET SESSION max_execution_time = 1500, tmp_table_size = 67108864, max_heap_table_size = 67108864, time_zone = '+00:00', transaction_isolation = 'REPEATABLE-READ'",
   ]);
@@ -55,12 +55,12 @@ test("the MySQL branch's session statements run on an integer variable: whole nu
 });
 
 test("the MariaDB branch's time limit is the whole milliseconds in seconds, exactly", async () => {
-  const timeLimit = (ms: number) => /max_statement_time = ([^,]*),/.exec(sessionStatements('mariadb', ms)[0]!)?.[1];
+  const timeLimit = (ms: number) => /max_statement_time = ([^,]*),/.exec(sessionStatements(serverKind('5.5.5-10.11.19-MariaDB'), ms)[0]!)?.[1];
   assert.is(timeLimit(1), '0.001');
   assert.is(timeLimit(60_000), '60.000');
   assert.is(timeLimit(0), '0.000');
   await withAdmin(async (connection) => {
-    const statements = sessionStatements('mariadb', 1234);
+    const statements = sessionStatements(serverKind('5.5.5-10.11.19-MariaDB-0+deb12u1'), 1234);
     assert.is(statements.length, 1, 'one round trip');
     await connection.query("SET SESSION tx_isolation = 'SERIALIZABLE'");
     for (const statement of statements) await connection.execute(statement);
@@ -72,10 +72,22 @@ test("the MariaDB branch's time limit is the whole milliseconds in seconds, exac
   });
 });
 
+test('the server kind from its version string: the family, and the isolation variable it knows', () => {
+  const kind = (version: string) => Object.values(serverKind(version)).join(' ');
+  assert.is(kind('8.0.36'), 'mysql transaction_isolation');
+  assert.is(kind('8.4.3-commercial'), 'mysql transaction_isolation');
+  assert.is(kind('5.5.5-10.11.19-MariaDB-0+deb12u1'), 'mariadb tx_isolation');
+  assert.is(kind('10.6.18-MariaDB-log'), 'mariadb tx_isolation');
+  assert.is(kind('5.5.5-11.0.2-MariaDB'), 'mariadb tx_isolation');
+  assert.is(kind('11.1.2-MariaDB'), 'mariadb transaction_isolation');
+  assert.is(kind('11.4.4-MariaDB-ubu2404'), 'mariadb transaction_isolation');
+  assert.is(kind('12.0.1-MariaDB'), 'mariadb transaction_isolation');
+});
+
 test('the session statement builder refuses anything but a whole number of milliseconds in range', () => {
   for (const bad of [1.5, 0.1, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 32, 2 ** 53]) {
-    for (const flavor of ['mysql', 'mariadb'] as const) {
-      assert.throws(() => sessionStatements(flavor, bad), /whole number of milliseconds/, `${flavor} ${bad}`);
+    for (const version of ['8.0.36', '10.11.19-MariaDB'] as const) {
+      assert.throws(() => sessionStatements(serverKind(version), bad), /whole number of milliseconds/, `${version} ${bad}`);
     }
   }
 });

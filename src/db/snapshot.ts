@@ -166,15 +166,32 @@ async function connect(config: DbConfig, interrupt?: AbortSignal): Promise<Conne
 /** The server family, which decides how time limits and plan switches are spelled. */
 type ServerFlavor = 'mariadb' | 'mysql';
 
+/** What the session's SET is spelled for: the server family, and the name of its session isolation variable. */
+export interface ServerKind {
+  flavor: ServerFlavor;
+  /** MySQL 8 knows transaction_isolation only (tx_isolation is gone); MariaDB before 11.1 knows tx_isolation only. */
+  isolationVariable: 'tx_isolation' | 'transaction_isolation';
+}
+
 /**
- * The server family, from the version string the server sent in its greeting (what VERSION() returns,
- * behind `5.5.5-` on MariaDB), which the driver keeps; asked with SELECT VERSION() only when the
- * driver no longer keeps it where this looks, so a driver upgrade costs a round trip, never a wrong answer.
+ * The server kind from its version string (VERSION(), or the greeting's, which MariaDB 10.x prefixes
+ * with `5.5.5-`): MariaDB from 11.1 on names the isolation variable as MySQL does and only keeps
+ * tx_isolation as a deprecated alias, so it gets the name that stays. Exported for its test.
  */
-async function serverFlavor(connection: Connection): Promise<ServerFlavor> {
+export function serverKind(version: string): ServerKind {
+  if (!/mariadb/i.test(version)) return { flavor: 'mysql', isolationVariable: 'transaction_isolation' };
+  const [major = 0, minor = 0] = (/^(?:5\.5\.5-)?(\d+)\.(\d+)/.exec(version)?.slice(1) ?? []).map(Number);
+  return { flavor: 'mariadb', isolationVariable: major > 11 || (major === 11 && minor >= 1) ? 'transaction_isolation' : 'tx_isolation' };
+}
+
+/**
+ * The server's version string as it sent it in its greeting (what VERSION() returns, behind `5.5.5-`
+ * on MariaDB 10.x), which the driver keeps; asked with SELECT VERSION() only when the driver no
+ * longer keeps it where this looks, so a driver upgrade costs a round trip, never a wrong answer.
+ */
+async function serverVersion(connection: Connection): Promise<string> {
   const greeting = (callbackConnection(connection) as unknown as { _handshakePacket?: { serverVersion?: unknown } })._handshakePacket?.serverVersion;
-  const version = typeof greeting === 'string' && greeting !== '' ? greeting : await queriedVersion(connection);
-  return /mariadb/i.test(version) ? 'mariadb' : 'mysql';
+  return typeof greeting === 'string' && greeting !== '' ? greeting : await queriedVersion(connection);
 }
 
 async function queriedVersion(connection: Connection): Promise<string> {
@@ -215,10 +232,9 @@ const MAX_STATEMENT_TIMEOUT_MS = 4_294_967_295;
  *   server or the operator is. DATETIME columns (last_status_change in the fresh v2 shape) come back as
  *   stored: the monitor writes them from sessions in UTC.
  * - The isolation level of the session's transactions: REPEATABLE READ, whatever the server's default,
- *   so that the consistent snapshot holds for every statement of the report. MySQL 8 names the
- *   variable transaction_isolation (tx_isolation is gone there); MariaDB 10.x knows only tx_isolation
- *   (11.1 added the other name and keeps this one). The same as SET SESSION TRANSACTION ISOLATION
- *   LEVEL REPEATABLE READ, without a round trip of its own.
+ *   so that the consistent snapshot holds for every statement of the report, under the name the
+ *   server knows (serverKind). The same as SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ,
+ *   without a round trip of its own.
  * - MariaDB reads the rows an index range points at in primary-key order (multi-range read) only when
  *   told to; a bucket's sites lie all over the clustered index, so sorted reads halve the cost of a
  *   narrow range. MySQL 8 decides that by cost on its own.
@@ -230,7 +246,7 @@ const MAX_STATEMENT_TIMEOUT_MS = 4_294_967_295;
  * Throws a RangeError for a time limit that is not a whole number of milliseconds from 0 to 4294967295.
  * Exported for its test, which checks the MySQL spelling on the MariaDB test server.
  */
-export function sessionStatements(flavor: ServerFlavor, statementTimeoutMs: number): string[] {
+export function sessionStatements({ flavor, isolationVariable }: ServerKind, statementTimeoutMs: number): string[] {
   if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs < 0 || statementTimeoutMs > MAX_STATEMENT_TIMEOUT_MS) {
     throw new RangeError(`the statement time limit must be a whole number of milliseconds from 0 to ${MAX_STATEMENT_TIMEOUT_MS}, not ${statementTimeoutMs}`);
   }
@@ -242,7 +258,7 @@ export function sessionStatements(flavor: ServerFlavor, statementTimeoutMs: numb
     `tmp_table_size = ${MEMORY_TEMP_TABLE_BYTES}`,
     `max_heap_table_size = ${MEMORY_TEMP_TABLE_BYTES}`,
     "time_zone = '+00:00'",
-    `${flavor === 'mariadb' ? 'tx_isolation' : 'transaction_isolation'} = 'REPEATABLE-READ'`,
+    `${isolationVariable} = 'REPEATABLE-READ'`,
     ...(flavor === 'mariadb' ? ["optimizer_switch = 'mrr=on,mrr_sort_keys=on,split_materialized=off'"] : []),
   ];
   return [`SET SESSION ${assignments.join(', ')}`];
@@ -360,7 +376,6 @@ export async function withReadOnlySnapshot<T>(
       finished();
     }
   };
-  let flavor: ServerFlavor = 'mysql';
   const timings: StatementTiming[] = [];
   const session: SnapshotSession = {
     timings,
@@ -401,8 +416,8 @@ export async function withReadOnlySnapshot<T>(
     },
   };
   try {
-    flavor = await onServer(() => serverFlavor(connection));
-    for (const statement of sessionStatements(flavor, config.statementTimeoutMs)) {
+    const kind = serverKind(await onServer(() => serverVersion(connection)));
+    for (const statement of sessionStatements(kind, config.statementTimeoutMs)) {
       await onServer(() => connection.query(statement));
     }
     await onServer(() => connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY'));
