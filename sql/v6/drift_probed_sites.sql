@@ -70,4 +70,7 @@ LEFT JOIN jetmon_events AS fe
   ON fe.id = sd.first_event_id
  AND sd.down_event_id IS NULL
  AND sd.seems_down_event_id IS NULL
-ORDER BY sd.bucket_no, sd.blog_id, sd.site_id
+-- fe.id follows site_id, which is unique per row, so it changes no order; naming a column of the last
+-- join keeps MariaDB from sorting every site of the slice before probing the rollup (on 1M sites it
+-- sorted 950,111 sites instead of the 17,275 drifting ones: 1.29 s of ANALYZE time instead of 0.82 s).
+ORDER BY sd.bucket_no, sd.blog_id, sd.site_id, fe.id
