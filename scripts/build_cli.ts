@@ -178,7 +178,7 @@ const packageParts: Plugin = {
   setup(bundle) {
     bundle.onResolve({ filter: exactly(Object.keys(lazyPackages)) }, (args) => ({ path: args.path, namespace: 'lazy-package' }));
     bundle.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => ({
-      contents: deferredModule(`./${lazyPackages[args.path]}`),
+      contents: `module.exports = require(${JSON.stringify(`./${lazyPackages[args.path]}`)});`,
       loader: 'js',
     }));
     bundle.onResolve({ filter: exactly(Object.values(lazyPackages).map((file) => `./${file}`)) }, (args) => ({ path: args.path, external: true }));
