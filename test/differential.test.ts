@@ -83,8 +83,9 @@ test(`query layer equals the reference model on ${RUNS} random ${shape}-shape da
     fc.asyncProperty(randomDatabaseArb(shape), async (db) => {
       await load(db);
       // Small primary-key slices make a wide range read in several statements, whose sites must
-      // merge into the same groups and listing as one statement's.
-      const siteIdSlice = 1 + (db.sites.length % 4);
+      // merge into the same groups and listing as one statement's (and, on production's shape, pick
+      // the open-events plan); every fifth database keeps the default, one slice of the probed plan.
+      const siteIdSlice = db.sites.length % 5 === 0 ? undefined : 1 + (db.sites.length % 4);
       const actual = comparable(await queryDrift(config, queries, { ...db.request, bucketTotal: db.bucketTotal }, { siteIdSlice }));
       // node:assert puts the diff in the message, which fast-check prints with the counterexample.
       deepStrictEqual(actual, comparable(referenceReport(db.sites, db.events, db.request)));
@@ -99,7 +100,7 @@ test(`every drifting site (what --recheck records) is the reference model's, in 
     RUNS,
     fc.asyncProperty(randomDatabaseArb(shape), async (db) => {
       await load(db);
-      const siteIdSlice = 1 + (db.sites.length % 4); // small slices, so the wide plan merges several
+      const siteIdSlice = db.sites.length % 5 === 0 ? undefined : 1 + (db.sites.length % 4); // mostly small slices, as above
       const actual = await withReadOnlySnapshot(config, async (session) => {
         const sites: RecheckedRow[] = [];
         const request = { ...db.request, bucketTotal: db.bucketTotal };

@@ -1,10 +1,10 @@
 -- name: drift_probed_sites
 -- The drifting sites of buckets :bucket_min..:bucket_max among the sites whose primary key is in
 -- :site_id_min..:site_id_max, every one of them probed in the open-event rollup: the plan for wide
--- ranges on both table shapes. The slice's sites are read once in primary-key order and each is
--- looked up in the in-memory rollup of the open HTTP events. (v5 reached production's sites of the
--- blogs with open events through blog_id_monitor_url and anti-joined the others with the events;
--- that read fewer rows but measured slower, 852-1,018 ms against 645-824 ms on 1M sites.)
+-- ranges where no index of jetpack_monitor_sites starts with blog_id (the fresh v2 schema), and
+-- on production's shape while one slice holds the table (src/report/drift_queries.ts). The
+-- slice's sites are read once in primary-key order and each is looked up in the in-memory rollup
+-- of the open HTTP events; the rollup is built again by each slice's statement.
 -- A site drifts when its legacy site_status is not the status its open HTTP events call for: 2 with
 -- an open Down event, else 0 with an open Seems Down event, else 1 (no open HTTP event included).
 -- Returns one row per drifting site in listing order (bucket_no, blog_id, site_id): site_id,
