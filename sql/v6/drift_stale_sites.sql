@@ -3,10 +3,10 @@
 -- sites whose primary key is in :site_id_min..:site_id_max: the second half of the plan for wide
 -- ranges on large tables with a blog_id index (drift_open_events is the first). Such a site is
 -- expected at status 1, so it drifts exactly when its site_status is not 1; only those few sites
--- are looked up in the events (an
--- anti-join through idx_blog_id_active, which finds a blog's open events without reading its closed
--- ones; the hint keeps idx_blog_id_started out), not every site of the range. A primary-key slice is read
--- in the clustered index's own order, so slicing a wide range costs no more than reading it whole.
+-- are looked up in the events (an anti-join through idx_blog_id_active, which finds a blog's open
+-- events without reading its closed ones; the hint keeps idx_blog_id_started out), not every site
+-- of the range. A primary-key slice is read in the clustered index's own order, so slicing a wide
+-- range costs no more than reading it whole.
 -- Returns one row per such drifting site in listing order (bucket_no, blog_id, site_id): site_id,
 -- blog_id, bucket_no, site_status, expected_status (always 1), event_id (NULL),
 -- open_event_count (0), cause, event_state (NULL), the same columns as drift_open_events.
