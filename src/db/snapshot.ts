@@ -239,9 +239,9 @@ const MAX_STATEMENT_TIMEOUT_MS = 4_294_967_295;
  *   told to; a bucket's sites lie all over the clustered index, so sorted reads halve the cost of a
  *   narrow range. MySQL 8 decides that by cost on its own.
  * - MariaDB may compute a grouped derived table anew for each row that joins it (split
- *   materialization); the open-event rollup of the wide plan is built once instead, as MySQL 8
- *   (which lacks the feature) always does. Without a blog_id index on the sites (the fresh shape),
- *   MariaDB otherwise rolls the events up again for every site of the range.
+ *   materialization); the open-event rollup of the wide plans is built once instead, as MySQL 8
+ *   (which lacks the feature) always does. In the probed plan, where every site of a slice is looked
+ *   up in the rollup, MariaDB otherwise rolls the events up again for every site.
  *
  * Throws a RangeError for a time limit that is not a whole number of milliseconds from 0 to 4294967295.
  * Exported for its test, which checks the MySQL spelling on the MariaDB test server.
